@@ -1,0 +1,75 @@
+"""Sample media and probing: real ffmpeg, tiny files."""
+
+from __future__ import annotations
+
+import pytest
+
+from nemo_jupyter.local.media import MediaError
+from nemo_jupyter.local.media.probe import parse_probe_output, probe
+from nemo_jupyter.local.media.samples import make_clip, make_image, make_tone
+
+
+def test_clip_has_requested_size_duration_and_audio(make_clip):
+    info = probe(make_clip(seconds=1.0, size=(320, 240)))
+    assert info["type"] == "video"
+    assert (info["width"], info["height"], info["fps"]) == (320, 240, 30)
+    assert abs(info["d"] - 1000) <= 34
+    assert info["has_audio"] is True
+    assert info["vcodec"] == "h264" and info["acodec"] == "aac"
+
+
+def test_silent_solid_colour_clip(tmp_path):
+    info = probe(make_clip(tmp_path / "red.mov", seconds=0.5, size=(160, 120), color="red", audio=False, fps=25))
+    assert (info["width"], info["height"], info["fps"]) == (160, 120, 25)
+    assert info["has_audio"] is False and info["acodec"] is None
+
+
+@pytest.mark.parametrize("suffix", [".m4a", ".wav", ".mp3"])
+def test_tone_is_audio(tmp_path, suffix):
+    info = probe(make_tone(tmp_path / f"music{suffix}", seconds=0.5))
+    assert info["type"] == "audio" and info["has_audio"]
+    assert info["width"] is None and abs(info["d"] - 500) <= 60
+    assert info["channels"] == 2
+
+
+@pytest.mark.parametrize("suffix", [".png", ".jpg", ".webp"])
+def test_still_is_image(tmp_path, suffix):
+    info = probe(make_image(tmp_path / f"still{suffix}", size=(200, 100)))
+    assert info["type"] == "image"
+    assert (info["width"], info["height"]) == (200, 100)
+    assert info["d"] == 0 and info["has_audio"] is False
+
+
+def test_non_media_file_is_one_clear_line(tmp_path):
+    junk = tmp_path / "notes.mp4"
+    junk.write_text("this is not a video\n")
+    with pytest.raises(MediaError) as err:
+        probe(junk)
+    message = str(err.value)
+    assert "notes.mp4" in message and "not a media file" in message
+    assert "\n" not in message and str(tmp_path) not in message
+
+
+def test_missing_file(tmp_path):
+    with pytest.raises(MediaError, match="no such media file: gone.mp4"):
+        probe(tmp_path / "gone.mp4")
+
+
+def test_unknown_pattern_is_rejected(tmp_path):
+    with pytest.raises(ValueError, match="unknown pattern"):
+        make_clip(tmp_path / "x.mp4", pattern="plaid")
+
+
+def test_parser_tolerates_odd_banners():
+    banner = (
+        "Input #0, mp3, from 'song.mp3':\n  Duration: 00:01:02.50, start: 0.0, bitrate: 128 kb/s\n"
+        "  Stream #0:0: Audio: mp3 (mp3float), 44100 Hz, 5.1, fltp, 128 kb/s\n"
+        "  Stream #0:1: Video: mjpeg (Baseline), yuvj420p(pc), 500x500, 90k tbr, 90k tbn (attached pic)\n"
+    )
+    info = parse_probe_output(banner)
+    assert info["type"] == "audio" and info["d"] == 62500
+    assert info["sample_rate"] == 44100 and info["channels"] == 6
+    assert parse_probe_output("garbage") is None
+    hevc = "Input #0, matroska,webm, from 'x':\n  Duration: N/A\n  Stream #0:0: Video: hevc, yuv420p10le(tv), 1920x1080, 29.97 fps\n"
+    info = parse_probe_output(hevc)
+    assert (info["width"], info["height"], info["fps"], info["d"]) == (1920, 1080, 29.97, 0)
