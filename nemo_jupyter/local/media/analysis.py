@@ -56,7 +56,7 @@ class Thresholds:
     """Detector settings. Defaults suit short AI-generated clips (faults of a fraction of a second)."""
 
     scene: float = 10.0  # scdet score (0-100) above which a frame starts a new scene
-    freeze_noise_db: float = -60.0  # frames closer than this to the previous one count as frozen
+    freeze_noise_db: float = -50.0  # frames closer than this count as frozen (-60 misses frozen keyframes)
     freeze_min_s: float = 0.4  # shortest freeze reported
     black_min_s: float = 0.1  # shortest black stretch reported
     black_pixel: float = 0.10  # luminance (0-1) at or below which a pixel is black
