@@ -178,7 +178,8 @@ class Draft:
     # --- diff ---------------------------------------------------------------------------------
     def diff(self, other: Any) -> list["Change"]:
         """What changed from this draft to `other`: added, removed, moved, retimed, retexted, changed."""
-        return diff_frames(self.to_dataframe(), Draft(other).to_dataframe())
+        other = other if isinstance(other, Draft) else Draft(other)
+        return diff_frames(self.to_dataframe(), other.to_dataframe())
 
     # --- display ------------------------------------------------------------------------------
     def __repr__(self) -> str:

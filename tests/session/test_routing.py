@@ -1,0 +1,47 @@
+"""The router, GUI-speak translation and the trailing temporary-issue rule (pure)."""
+
+from __future__ import annotations
+
+import pytest
+
+from nemo_jupyter.routing import clean_reply, route, translate_gui
+
+
+@pytest.mark.parametrize("text, intent", [
+    ("export", "export"), ("导出", "export"), ("please export the video", "export"), ("download it", "export"),
+    ("send me the video", "export"), ("credits", "credits"), ("what's my balance?", "credits"), ("积分", "credits"),
+    ("余额", "credits"), ("status", "status"), ("状态", "status"), ("show tracks", "status"),
+    ("upload", "upload"), ("上传", "upload"), ("upload clip.mp4", "upload"), ("上传 clip.mp4", "upload"),
+    ("https://example.com/a.mp4", "upload"),
+    ("reorder scenes 2,1", "edit"), ("trim scene 1 to 2s", "edit"), ("add music song.mp3 at 35%", "edit"),
+    ('add title "status"', "edit"), ("剪短第一段", "edit"),
+    ("trim the first scene to two seconds and then export the whole thing", "edit"),
+])
+def test_route(text, intent):
+    assert route(text).intent == intent
+
+
+def test_an_existing_file_alone_is_an_upload(tmp_path):
+    clip = tmp_path / "clip.mp4"
+    assert route(str(clip)).intent == "edit"  # not there yet: an instruction that looks like a name
+    clip.write_bytes(b"x")
+    found = route(str(clip))
+    assert found.intent == "upload" and found.targets == (str(clip),)
+
+
+def test_gui_speak_is_translated_into_notebook_actions():
+    said = ("Done! Click the Export button to download it. You can open the Effects panel, drag the clip "
+            "to the timeline, preview it in the timeline, or check your account.")
+    translation = translate_gui(said)
+    lowered = translation.text.lower()
+    for gui_word in ("click", "button", "panel", "drag"):
+        assert gui_word not in lowered
+    assert "Run `%nemo export`" in translation.text
+    assert set(translation.actions) == {"export", "status", "credits"}
+    assert translate_gui("Trimmed scene 1 to 2 s.").text == "Trimmed scene 1 to 2 s."
+
+
+def test_trailing_temporary_issue_is_dropped_only_after_normal_text():
+    assert clean_reply("Trimmed the clip. I encountered a temporary issue, please retry.") == "Trimmed the clip."
+    assert clean_reply("I encountered a temporary issue.") == "I encountered a temporary issue."
+    assert clean_reply("All good.") == "All good."
