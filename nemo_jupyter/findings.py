@@ -1,0 +1,154 @@
+"""A session's clip analyses (`state["video_analyses"]`) as DataFrames (pure: no I/O).
+
+The local backend writes `{media_id: {"findings": [{"kind", "start_s", "end_s", "duration_s",
+"score"}], ...}}`; the cloud's shape is not documented, so everything here reads tolerantly: a list
+instead of a mapping, other key names (`type`, `start`, `start_ms`, ...), numbers as strings. An
+entry that cannot be read becomes a row whose `raw` column keeps it: never an exception.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+import pandas as pd
+
+FINDING_COLUMNS = ["media", "kind", "start_s", "end_s", "duration_s", "score", "raw"]
+SCENE_COLUMNS = ["media", "scene", "start_s", "end_s", "duration_s", "thumbnail"]
+_TIMES = ("start_s", "end_s", "duration_s", "score")
+# (key, scale to seconds) in order of preference, for each time field.
+_TIME_KEYS = {
+    "start_s": (("start_s", 1.0), ("start", 1.0), ("time_s", 1.0), ("start_ms", 1e-3), ("st", 1e-3)),
+    "end_s": (("end_s", 1.0), ("end", 1.0), ("end_ms", 1e-3)),
+    "duration_s": (("duration_s", 1.0), ("duration", 1.0), ("duration_ms", 1e-3), ("d", 1e-3)),
+    "score": (("score", 1.0), ("confidence", 1.0)),
+}
+_KIND_KEYS = ("kind", "type", "label")
+_KIND_SYNONYMS = {"shot": "scene", "scene_change": "scene", "frozen": "freeze", "silent": "silence"}
+_MEDIA_KEYS = ("media", "media_id", "id", "src")
+_FINDING_LISTS = ("findings", "scenes", "events")
+
+Thumbnails = Mapping[str, Sequence[Any]] | Callable[[str, int, float, float], Any] | None
+
+
+def findings_dataframe(video_analyses: Any) -> pd.DataFrame:
+    """One row per finding: media, kind, start_s, end_s, duration_s, score (+ raw for unread entries)."""
+    rows = [row for media, analysis in _per_media(video_analyses) for row in _finding_rows(media, analysis)]
+    columns = list(zip(*rows)) if rows else [()] * len(FINDING_COLUMNS)
+    # Column by column: building from rows would turn None into NaN in the text columns.
+    return pd.DataFrame(
+        {
+            name: pd.Series(values, dtype="float64" if name in _TIMES else object)
+            for name, values in zip(FINDING_COLUMNS, columns)
+        }
+    )
+
+
+def scenes_dataframe(video_analyses: Any, thumbnails: Thumbnails = None) -> pd.DataFrame:
+    """One row per detected scene, numbered from 1 within each media in time order (media as given).
+
+    `thumbnails`: `{media: [thumbnail per scene]}`, or `f(media, scene, start_s, end_s) -> thumbnail`.
+    """
+    found = findings_dataframe(video_analyses)
+    scenes = found[(found["kind"] == "scene") & found["start_s"].notna()].copy()
+    media_order = {media: index for index, media in enumerate(pd.unique(scenes["media"]))}
+    scenes["_order"] = scenes["media"].map(media_order)
+    scenes = scenes.sort_values(["_order", "start_s"], kind="stable").reset_index(drop=True)
+    scenes["scene"] = scenes.groupby("media", sort=False).cumcount() + 1
+    thumbs = [_thumbnail(thumbnails, row.media, row.scene, row.start_s, row.end_s) for row in scenes.itertuples()]
+    scenes["thumbnail"] = pd.Series(thumbs, index=scenes.index, dtype=object)
+    return scenes[SCENE_COLUMNS]
+
+
+def _per_media(video_analyses: Any) -> list[tuple[str, Any]]:
+    """(media id, analysis) pairs from a mapping, a list of analyses naming their media, or nothing."""
+    if isinstance(video_analyses, Mapping):
+        return [(str(media), analysis) for media, analysis in video_analyses.items()]
+    if isinstance(video_analyses, (list, tuple)):
+        return [(_media_name(item, index), item) for index, item in enumerate(video_analyses)]
+    if video_analyses is None:
+        return []
+    return [("", video_analyses)]
+
+
+def _media_name(item: Any, index: int) -> str:
+    if isinstance(item, Mapping):
+        for key in _MEDIA_KEYS:
+            if isinstance(item.get(key), (str, int)) and not isinstance(item.get(key), bool):
+                return str(item[key])
+    return str(index)
+
+
+def _finding_rows(media: str, analysis: Any) -> list[list]:
+    entries = _finding_entries(analysis)
+    if entries is None:
+        return [_raw_row(media, analysis)]
+    return [_read_finding(media, entry) for entry in entries]
+
+
+def _finding_entries(analysis: Any) -> list | None:
+    """The analysis's list of findings (an analysis may itself be that list); None if it has none."""
+    if isinstance(analysis, (list, tuple)):
+        return list(analysis)
+    if isinstance(analysis, Mapping):
+        lists = [analysis[key] for key in _FINDING_LISTS if isinstance(analysis.get(key), (list, tuple))]
+        if lists:
+            return [entry for found in lists for entry in found]
+    return None
+
+
+def _read_finding(media: str, entry: Any) -> list:
+    if not isinstance(entry, Mapping):
+        return _raw_row(media, entry)
+    kind = _kind(next((entry[key] for key in _KIND_KEYS if isinstance(entry.get(key), str)), None))
+    times = {name: _seconds(entry, keys) for name, keys in _TIME_KEYS.items()}
+    start, end, duration = times["start_s"], times["end_s"], times["duration_s"]
+    if math.isnan(end) and not math.isnan(start) and not math.isnan(duration):
+        end = start + duration
+    if math.isnan(duration) and not math.isnan(start) and not math.isnan(end):
+        duration = end - start
+    if kind is None or math.isnan(start):
+        return _raw_row(media, entry, kind=kind, times=(start, end, duration, times["score"]))
+    return [media, kind, start, end, duration, times["score"], None]
+
+
+def _kind(kind: str | None) -> str | None:
+    if kind is None:
+        return None
+    name = kind.strip().lower()
+    return _KIND_SYNONYMS.get(name, name) or None
+
+
+def _raw_row(media: str, raw: Any, kind: str | None = None, times: tuple = (math.nan,) * 4) -> list:
+    return [media, kind, *times, raw]
+
+
+def _seconds(entry: Mapping, keys: tuple[tuple[str, float], ...]) -> float:
+    for key, scale in keys:
+        value = _number(entry.get(key))
+        if not math.isnan(value):
+            return value * scale
+    return math.nan
+
+
+def _number(value: Any) -> float:
+    """A finite float from a number or numeric string; NaN for anything else."""
+    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+        return math.nan
+    try:
+        number = float(value)
+    except (ValueError, OverflowError):
+        return math.nan
+    return number if math.isfinite(number) else math.nan
+
+
+def _thumbnail(thumbnails: Thumbnails, media: str, scene: int, start_s: float, end_s: float) -> Any:
+    if thumbnails is None:
+        return None
+    if callable(thumbnails):
+        return thumbnails(media, scene, start_s, end_s)
+    per_scene = thumbnails.get(media) if isinstance(thumbnails, Mapping) else None
+    if isinstance(per_scene, Sequence) and not isinstance(per_scene, str) and 0 < scene <= len(per_scene):
+        return per_scene[scene - 1]
+    return None
