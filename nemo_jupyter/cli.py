@@ -1,0 +1,55 @@
+"""`nemo-jupyter serve` (the local backend in the foreground) and `nemo-jupyter demo`."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import importlib.util
+import sys
+
+DEFAULT_PORT = 8765
+
+
+def _serve(args: argparse.Namespace) -> int:
+    from .local.server import LocalBackend, is_loopback
+
+    if not is_loopback(args.host):
+        print(f"warning: listening on {args.host} makes the backend reachable from other machines", file=sys.stderr)
+    backend = LocalBackend(args.data, host=args.host, port=args.port)
+    print(f"nemo-jupyter local backend on {backend.url} (data in {backend.data_dir}); Ctrl-C stops it", flush=True)
+    print(f"use it with: export NEMO_API_URL={backend.url}", flush=True)
+    backend.serve_forever()
+    return 0
+
+
+def _demo(args: argparse.Namespace) -> int:
+    if importlib.util.find_spec("nemo_jupyter.demo") is None:
+        print("the demo is not part of this installation yet", file=sys.stderr)
+        return 1
+    return importlib.import_module("nemo_jupyter.demo").main(args.rest) or 0
+
+
+def parser() -> argparse.ArgumentParser:
+    root = argparse.ArgumentParser(prog="nemo-jupyter", description=__doc__)
+    commands = root.add_subparsers(dest="command", required=True)
+    serve = commands.add_parser("serve", help="run the local NemoVideo-compatible backend")
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=DEFAULT_PORT, help=f"port (default: {DEFAULT_PORT}; 0: any free)")
+    serve.add_argument("--data", default=None, help="data folder (default: ~/.local/share/nemo-jupyter)")
+    serve.set_defaults(run=_serve)
+    demo = commands.add_parser("demo", help="generate clips, edit, render and print the result on a local backend")
+    demo.add_argument("rest", nargs=argparse.REMAINDER, help=argparse.SUPPRESS)
+    demo.set_defaults(run=_demo)
+    return root
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        return args.run(args)
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

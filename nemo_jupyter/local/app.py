@@ -1,0 +1,325 @@
+"""The local NemoVideo-compatible backend: every route of PROTOCOL.md, read top to bottom in `routes()`.
+
+Every route but the anonymous token needs `Authorization: Bearer <token>`; a user sees only their own
+sessions, media and renders (someone else's read as missing). Rendered files and uploaded media are
+also reachable without the token at `/cdn/<128-bit random key>/<name>`, so that a browser `<video>`
+can play them: whoever has such a URL can fetch that one file, and nothing else.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import time
+from collections.abc import Callable
+
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import FileResponse, HTMLResponse, JSONResponse, Response, StreamingResponse
+from starlette.routing import Route
+
+from .. import protocol
+from .analyses import Analyses
+from .faults import Faults, FaultSettings, Stats
+from .renders import RENDER_ID, Renders, has_segments, media_for_draft, render_answer
+from .responses import ApiError, api_error_handler, json_body, ok
+from .state import session_answer
+from .store import CLAIM_TTL_S, Store
+from .turn import Turn
+from .uploads import append_to_video_track, discard, fetch_urls, probe_or_refuse, receive_files
+
+MAX_CLIENT_ID_CHARS = 200
+SESSION_IN_PATH = re.compile(r"/(\d{6,})(?:/|$)")
+CANNED_MESSAGES = {
+    protocol.CODE_TOKEN_INVALID: "token invalid or expired",
+    protocol.CODE_SESSION_NOT_FOUND: "session not found",
+    protocol.CODE_OUT_OF_CREDITS: "out of credits",
+    protocol.CODE_UNSUPPORTED_FILE: "unsupported file type",
+    protocol.CODE_FILE_TOO_LARGE: "file too large",
+    protocol.HTTP_EXPORT_BLOCKED: "export is not available on the free plan",
+    protocol.HTTP_RATE_LIMITED: "rate limited: try again later",
+}
+HTML_ERROR_PAGE = "<html><head><title>502 Bad Gateway</title></head><body><h1>502 Bad Gateway</h1></body></html>"
+
+
+class Backend:
+    """The handlers, over one store; `routes()` is the whole API."""
+
+    def __init__(self, store: Store, faults: Faults, stats: Stats, *, max_upload_bytes: int = protocol.MAX_UPLOAD_BYTES,
+                 agent: Callable | None = None) -> None:
+        self.store, self.faults, self.stats = store, faults, stats
+        self.max_upload_bytes = max_upload_bytes
+        self.agent = agent
+        self.renders = Renders(store, faults)
+        self.analyses = Analyses(store)
+
+    def routes(self) -> list[Route]:
+        return [
+            Route(protocol.PATH_ANON_TOKEN, self.anonymous_token, methods=["POST"]),
+            Route(protocol.PATH_CREATE_SESSION, self.create_session, methods=["POST"]),
+            Route(protocol.PATH_CLAIM_TOKEN, self.claim_token, methods=["POST"]),
+            Route(protocol.PATH_RUN_SSE, self.run_sse, methods=["POST"]),
+            Route(protocol.PATH_UPLOAD, self.upload, methods=["POST"]),
+            Route(protocol.PATH_CREDITS, self.credits, methods=["GET"]),
+            Route(protocol.PATH_STATE, self.state, methods=["GET"]),
+            Route(protocol.PATH_RENDER, self.render_start, methods=["POST"]),
+            Route(protocol.PATH_RENDER_STATUS, self.render_status, methods=["GET"]),
+            Route(protocol.PATH_RENDER_CANCEL, self.render_cancel, methods=["POST"]),
+            Route(protocol.PATH_RENDER_DOWNLOAD, self.render_download, methods=["GET"]),
+            Route("/cdn/{key}/{name}", self.cdn_file, methods=["GET", "HEAD"]),
+            Route("/_local/faults", self.local_faults, methods=["GET", "POST"]),
+            Route("/_local/stats", self.local_stats, methods=["GET"]),
+        ]
+
+    def app(self) -> Starlette:
+        return Starlette(
+            routes=self.routes(),
+            middleware=[Middleware(InjectedFaults, faults=self.faults, stats=self.stats)],
+            exception_handlers={ApiError: api_error_handler},
+        )
+
+    def stop(self) -> None:
+        self.renders.stop()
+        self.analyses.stop()
+
+    # --- who is asking ------------------------------------------------------------------------
+    def user(self, request: Request) -> str:
+        scheme, _, token = request.headers.get("authorization", "").partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            raise ApiError(protocol.CODE_TOKEN_INVALID, "no bearer token: get one from POST /api/auth/anonymous-token")
+        owner = self.store.token_owner(token.strip())
+        if owner is None or self.faults.token_expired(owner[1]):
+            raise ApiError(protocol.CODE_TOKEN_INVALID, "token invalid or expired")
+        return owner[0]
+
+    def owned_session(self, session_id: object, user_id: str) -> dict:
+        session = self.store.session(session_id, user_id) if isinstance(session_id, str) else None
+        if session is None:
+            raise ApiError(protocol.CODE_SESSION_NOT_FOUND, f"session not found: {str(session_id)[:40]}")
+        return session
+
+    def owned_render(self, render_id: str, user_id: str) -> dict:
+        job = self.store.render(render_id)
+        if job is None or job["user_id"] != user_id:
+            raise ApiError(404, f"render not found: {render_id[:100]}")
+        return job
+
+    # --- auth and sessions --------------------------------------------------------------------
+    async def anonymous_token(self, request: Request) -> Response:
+        client_id = request.headers.get(protocol.HEADER_CLIENT_ID, "").strip()
+        if not client_id:
+            raise ApiError(protocol.HTTP_MISSING_CLIENT_ID, f"the {protocol.HEADER_CLIENT_ID} header is required")
+        if len(client_id) > MAX_CLIENT_ID_CHARS:
+            raise ApiError(422, f"{protocol.HEADER_CLIENT_ID} is longer than {MAX_CLIENT_ID_CHARS} characters")
+        token, info = self.store.issue_token(client_id)
+        return ok({"token": token, "credits": info["credits"], "type": "anonymous",
+                   "expires_at": info["expires_at"], "expires_in": int(info["expires_at"] - time.time())})
+
+    async def create_session(self, request: Request) -> Response:
+        user_id = self.user(request)
+        body = await json_body(request) if await request.body() else {}
+        task_name, language = body.get("task_name", "project"), body.get("language", "en")
+        if not isinstance(task_name, str) or not isinstance(language, str) or len(task_name) > 200 or len(language) > 20:
+            raise ApiError(422, "'task_name' and 'language' must be short strings")
+        return ok(self.store.create_session(user_id, task_name, language))
+
+    async def claim_token(self, request: Request) -> Response:
+        user_id = self.user(request)
+        body = await json_body(request)
+        session = self.owned_session(body.get("session_id"), user_id)
+        if body.get("task_id") not in (None, session["task_id"]):
+            raise ApiError(protocol.CODE_SESSION_NOT_FOUND, "task not found for this session")
+        return ok({"claim_token": self.store.create_claim(user_id, session["id"]), "expires_in": CLAIM_TTL_S})
+
+    async def credits(self, request: Request) -> Response:
+        available = self.store.credits(self.user(request))
+        return ok({"available": available, "frozen": 0, "total": available})
+
+    async def state(self, request: Request) -> Response:
+        session = self.owned_session(request.path_params["session_id"], self.user(request))
+        return ok(session_answer(self.store, session, str(request.base_url)))
+
+    # --- the agent ----------------------------------------------------------------------------
+    async def run_sse(self, request: Request) -> Response:
+        user_id = self.user(request)
+        try:
+            body = await request.json()
+        except ValueError:
+            return _adk_invalid("body", "the body must be JSON")
+        if not isinstance(body, dict):
+            return _adk_invalid("body", "the body must be a JSON object")
+        session_id = body.get("session_id", body.get("sessionId"))
+        message = body.get("new_message", body.get("newMessage"))
+        parts = message.get("parts") if isinstance(message, dict) else None
+        if not isinstance(session_id, str):
+            return _adk_invalid("session_id", "Field required")
+        if not isinstance(parts, list) or not all(isinstance(p, dict) for p in parts):
+            return _adk_invalid("new_message", "Field required: {'parts': [{'text': …}]}")
+        text = "".join(p["text"] for p in parts if isinstance(p.get("text"), str))
+        session = self.store.session(session_id, user_id)
+        if session is None:
+            return JSONResponse({"detail": f"Session not found: {session_id[:40]}"}, status_code=404)
+        self.stats.count_run_sse(session_id)
+        if self.store.credits(user_id) <= 0:
+            raise ApiError(protocol.CODE_OUT_OF_CREDITS, "out of credits: register or top up to keep editing")
+        turn = Turn(self.store, session, user_id, text, streaming=body.get("streaming") is True,
+                    settings=self.faults.for_session(session_id), agent=self.agent, base_url=str(request.base_url),
+                    broken_frame=request.scope.get("nemo_broken_frame", False))
+        return StreamingResponse(turn.stream(), media_type="text/event-stream",
+                                 headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
+
+    # --- uploads ------------------------------------------------------------------------------
+    async def upload(self, request: Request) -> Response:
+        user_id = self.user(request)
+        session = self.owned_session(request.path_params["session_id"], user_id)
+        content_type = request.headers.get("content-type", "")
+        if content_type.startswith("multipart/form-data"):
+            files = await receive_files(request, self.store, self.max_upload_bytes)
+        elif content_type.startswith("application/json"):
+            body = await json_body(request)
+            files = await fetch_urls(body.get("urls"), self.store, self.max_upload_bytes)
+        else:
+            raise ApiError(422, "send multipart/form-data (field 'files') or JSON {\"urls\": [...]}")
+        try:
+            infos = [await asyncio.to_thread(probe_or_refuse, incoming) for incoming in files]
+        except BaseException:
+            discard(files)
+            raise
+        answers = []
+        for incoming, info in zip(files, infos):
+            media = self.store.add_media(incoming.media_id, user_id, session["id"], incoming.name, incoming.path, info)
+            if media["type"] in ("video", "image"):
+                self.store.update_state(session["id"], lambda s, m=media: {"draft": append_to_video_track(s.get("draft"), m)})
+            if media["type"] == "video":
+                self.analyses.start(media)
+            answers.append(_upload_answer(media, str(request.base_url)))
+        return ok({"files": answers, "session_state_applied": True})
+
+    # --- renders ------------------------------------------------------------------------------
+    async def render_start(self, request: Request) -> Response:
+        user_id = self.user(request)
+        if not request.headers.get(protocol.HEADER_SKILL_SOURCE):
+            raise ApiError(protocol.HTTP_EXPORT_BLOCKED, f"export blocked: the {protocol.HEADER_SKILL_SOURCE} header is missing")
+        body = await json_body(request)
+        session = self.owned_session(body.get("sessionId", body.get("session_id")), user_id)
+        render_id = body.get("id") or f"render_{int(time.time() * 1000)}"
+        if not isinstance(render_id, str) or not RENDER_ID.match(render_id):
+            raise ApiError(422, "'id' must be 1-100 letters, digits, '_', '-' or '.'")
+        output = body.get("output") if isinstance(body.get("output"), dict) else {}
+        quality = output.get("quality", "high")
+        if quality not in protocol.QUALITIES:
+            raise ApiError(422, f"'output.quality' must be one of {', '.join(protocol.QUALITIES)}")
+        draft = body.get("draft")
+        if not has_segments(draft):
+            raise ApiError(422, "the draft has no segment to render")
+        media = media_for_draft(draft, self.store.session_media(session["id"]), self.store)
+        job = self.store.create_render(render_id, user_id, session["id"], quality)
+        if job is None:
+            job = self.store.render(render_id)
+            if job["user_id"] != user_id or job["session_id"] != session["id"]:
+                raise ApiError(409, f"render id {render_id} is already used")
+        else:
+            self.renders.submit(job, draft, session["state"].get("canvas_config") or {}, media)
+        return self._render_answer(request, job["id"])
+
+    async def render_status(self, request: Request) -> Response:
+        job = self.owned_render(request.path_params["render_id"], self.user(request))
+        return self._render_answer(request, job["id"])
+
+    async def render_cancel(self, request: Request) -> Response:
+        job = self.owned_render(request.path_params["render_id"], self.user(request))
+        self.renders.cancel(job["id"])
+        return self._render_answer(request, job["id"])
+
+    async def render_download(self, request: Request) -> Response:
+        job = self.owned_render(request.path_params["render_id"], self.user(request))
+        if job["status"] != protocol.RENDER_COMPLETED or not self.store.inside(job["path"]):
+            raise ApiError(409, f"render {job['id']} is {job['status']}, not completed")
+        return FileResponse(job["path"], filename=f"{job['id']}{_suffix(job['path'])}")
+
+    def _render_answer(self, request: Request, render_id: str) -> Response:
+        job = self.store.render(render_id)
+        shape = self.faults.for_session(job["session_id"]).render_shape
+        return JSONResponse(render_answer(job, str(request.base_url), shape))
+
+    # --- files for the browser ----------------------------------------------------------------
+    async def cdn_file(self, request: Request) -> Response:
+        path = self.store.file_for_key(request.path_params["key"])
+        if path is None or path.name != request.path_params["name"] or not self.store.inside(path) or not path.is_file():
+            return JSONResponse({"message": "not found"}, status_code=404)
+        return FileResponse(path)
+
+    # --- test hooks ---------------------------------------------------------------------------
+    async def local_faults(self, request: Request) -> Response:
+        self.user(request)
+        if request.method == "POST":
+            body = await json_body(request)
+            if body.pop("reset", False):
+                self.faults.reset()
+            try:
+                self.faults.set(**body)
+            except (TypeError, ValueError) as exc:
+                raise ApiError(422, str(exc)) from None
+        return ok(self.faults.to_dict())
+
+    async def local_stats(self, request: Request) -> Response:
+        self.user(request)
+        return ok(self.stats.to_dict())
+
+
+def _adk_invalid(field: str, message: str) -> JSONResponse:
+    """A 422 like ADK's (FastAPI's) request validation answer."""
+    return JSONResponse({"detail": [{"type": "invalid", "loc": ["body", field], "msg": message}]}, status_code=422)
+
+
+def _upload_answer(media: dict, base_url: str) -> dict:
+    from .state import media_info
+
+    info = media_info(media, base_url)
+    return {"filename": media["name"], "file_type": media["type"], "cdn_url": info["url"],
+            "duration": media["d"] / 1000, "width": media["width"], "height": media["height"],
+            "fps": media["fps"], "media_id": media["id"]}
+
+
+def _suffix(path: str) -> str:
+    return "." + path.rsplit(".", 1)[-1] if "." in path else ""
+
+
+class InjectedFaults:
+    """ASGI middleware: counts every request, and answers wrongly when a fault says so."""
+
+    def __init__(self, app, faults: Faults, stats: Stats) -> None:
+        self.app, self.faults, self.stats = app, faults, stats
+
+    async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        path = scope["path"]
+        self.stats.count_request(scope["method"], path)
+        if not path.startswith(("/_local/", "/cdn/")):
+            match = SESSION_IN_PATH.search(path)
+            session_id = match.group(1) if match else None
+            settings = self.faults.for_session(session_id)
+            if settings.stall_s and settings.stall_paths and any(path.startswith(p) for p in settings.stall_paths):
+                await asyncio.sleep(settings.stall_s)
+            wrong = self.faults.take_wrong_answer(path, session_id)
+            if wrong is not None:
+                if path == protocol.PATH_RUN_SSE and _only_malformed(wrong):
+                    scope["nemo_broken_frame"] = True  # a stream gets one broken frame, then goes on
+                else:
+                    return await _wrong_answer(wrong)(scope, receive, send)
+        await self.app(scope, receive, send)
+
+
+def _only_malformed(settings: FaultSettings) -> bool:
+    return settings.malformed_json and not settings.html_error and settings.error_code is None
+
+
+def _wrong_answer(settings: FaultSettings) -> Response:
+    if settings.html_error:
+        return HTMLResponse(HTML_ERROR_PAGE, status_code=502)
+    if settings.error_code is not None:
+        error = ApiError(settings.error_code, CANNED_MESSAGES.get(settings.error_code, "injected error"))
+        return JSONResponse(error.body(), status_code=error.status)
+    return Response('{"code": 0, "data": {"session_', media_type="application/json")

@@ -1,0 +1,39 @@
+"""A session's state as the client sees it (`GET …/latest`, and what the agent reads).
+
+The stored state holds `draft`, `canvas_config`, `generated_media` and whatever else the agent
+sets; `video_infos` and `video_analyses` are derived from the session's media on every read, so
+there is one place for each fact.
+"""
+
+from __future__ import annotations
+
+from .renders import file_url
+from .store import Store
+
+DERIVED_KEYS = frozenset({"video_infos", "video_analyses"})
+
+
+def media_info(media: dict, base_url: str) -> dict:
+    """One `video_infos` entry (PROTOCOL.md [local] media shape)."""
+    return {
+        "id": media["id"], "name": media["name"], "type": media["type"],
+        "url": file_url(base_url, media["cdn_key"], media["name"]),
+        "d": media["d"], "width": media["width"], "height": media["height"], "fps": media["fps"],
+        "has_audio": media["has_audio"],
+    }
+
+
+def public_state(store: Store, session: dict, base_url: str) -> dict:
+    media = store.session_media(session["id"])
+    return {
+        **session["state"],
+        "video_infos": [media_info(m, base_url) for m in media],
+        "video_analyses": {m["id"]: m["analysis"] for m in media if m["analysis"] is not None},
+    }
+
+
+def session_answer(store: Store, session: dict, base_url: str) -> dict:
+    return {
+        "session_id": session["id"], "task_id": session["task_id"], "task_name": session["task_name"],
+        "state": public_state(store, session, base_url),
+    }

@@ -1,0 +1,244 @@
+"""Uploads into a session: multipart files streamed to disk, or files fetched from http(s) URLs.
+
+Every byte goes straight to `<data_dir>/media/<media id>/<safe name>`; the size limit is checked as
+the bytes arrive (a body over the limit is cut off with 4002, not read to the end), the type by the
+file name's extension before any byte of the file is written (4001), then ffmpeg probes the file.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+import shutil
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import httpx
+from python_multipart import MultipartParser
+from python_multipart.multipart import parse_options_header
+from starlette.requests import Request
+
+from .. import protocol
+from .responses import ApiError
+from .store import Store, new_id
+
+MAX_NAME_CHARS = 120
+MAX_FILES_PER_REQUEST = 20
+IMAGE_SEGMENT_MS = 3000  # a still image placed on the timeline lasts 3 s
+URL_FETCH_TIMEOUT_S = 60.0
+
+
+def safe_name(raw: str) -> str:
+    """A file name that cannot leave its folder: last path component, no control characters,
+    no leading dots, at most MAX_NAME_CHARS characters (the extension kept)."""
+    name = re.split(r"[\\/]", raw)[-1]
+    name = "".join(ch for ch in unicodedata.normalize("NFC", name) if unicodedata.category(ch)[0] != "C")
+    name = name.strip().lstrip(".").strip() or "file"
+    if len(name) > MAX_NAME_CHARS:
+        stem, dot, ext = name.rpartition(".")
+        ext = ext[:10] if dot else ""
+        name = (stem if dot else name)[: MAX_NAME_CHARS - len(ext) - 1] + (f".{ext}" if ext else "")
+    return name
+
+
+def kind_or_refuse(name: str) -> str:
+    kind = protocol.media_kind(name)
+    if kind is None:
+        raise ApiError(
+            protocol.CODE_UNSUPPORTED_FILE,
+            f"{name}: unsupported file type; accepted: {', '.join(protocol.ACCEPTED_EXTENSIONS)}",
+        )
+    return kind
+
+
+def too_large(name: str, limit: int) -> ApiError:
+    return ApiError(protocol.CODE_FILE_TOO_LARGE, f"{name} is larger than {limit // (1024 * 1024)} MB")
+
+
+@dataclass
+class Incoming:
+    """One file being received: its media id, folder, safe name and byte count."""
+
+    media_id: str
+    folder: Path
+    name: str
+    kind: str
+    size: int = 0
+    handle: object = field(default=None, repr=False)
+
+    @property
+    def path(self) -> Path:
+        return self.folder / self.name
+
+    def write(self, data: bytes, limit: int) -> None:
+        self.size += len(data)
+        if self.size > limit:
+            raise too_large(self.name, limit)
+        self.handle.write(data)
+
+    def close(self) -> None:
+        if self.handle is not None and not self.handle.closed:
+            self.handle.close()
+
+
+class _MultipartFiles:
+    """python-multipart callbacks that write each `files` part to its own media folder."""
+
+    def __init__(self, store: Store, limit: int) -> None:
+        self.store, self.limit = store, limit
+        self.files: list[Incoming] = []
+        self.current: Incoming | None = None
+        self._header_name = b""
+        self._header_value = b""
+        self._disposition = b""
+
+    def on_part_begin(self) -> None:
+        self.current, self._disposition = None, b""
+
+    def on_header_field(self, data: bytes, start: int, end: int) -> None:
+        self._header_name += data[start:end]
+
+    def on_header_value(self, data: bytes, start: int, end: int) -> None:
+        self._header_value += data[start:end]
+
+    def on_header_end(self) -> None:
+        if self._header_name.lower() == b"content-disposition":
+            self._disposition = self._header_value
+        self._header_name = self._header_value = b""
+
+    def on_headers_finished(self) -> None:
+        _, options = parse_options_header(self._disposition)
+        if options.get(b"name") != protocol.UPLOAD_FIELD.encode() or b"filename" not in options:
+            return  # other fields are ignored
+        if len(self.files) >= MAX_FILES_PER_REQUEST:
+            raise ApiError(422, f"at most {MAX_FILES_PER_REQUEST} files per upload")
+        name = safe_name(options[b"filename"].decode("utf-8", "replace"))
+        kind = kind_or_refuse(name)
+        media_id, folder = self.store.new_media_slot()
+        self.current = Incoming(media_id, folder, name, kind)
+        self.files.append(self.current)
+        self.current.handle = open(self.current.path, "wb")  # noqa: SIM115 - closed in on_part_end / discard
+
+    def on_part_data(self, data: bytes, start: int, end: int) -> None:
+        if self.current is not None:
+            self.current.write(data[start:end], self.limit)
+
+    def on_part_end(self) -> None:
+        if self.current is not None:
+            self.current.close()
+
+
+async def receive_files(request: Request, store: Store, limit: int) -> list[Incoming]:
+    """Stream a multipart body to disk; on any refusal nothing received is kept."""
+    _, params = parse_options_header(request.headers.get("content-type", ""))
+    boundary = params.get(b"boundary")
+    if not boundary:
+        raise ApiError(422, "expected multipart/form-data with a boundary")
+    sink = _MultipartFiles(store, limit)
+    callbacks = {name: getattr(sink, name) for name in (
+        "on_part_begin", "on_header_field", "on_header_value", "on_header_end",
+        "on_headers_finished", "on_part_data", "on_part_end")}
+    parser = MultipartParser(boundary, callbacks)
+    try:
+        async for chunk in request.stream():
+            parser.write(chunk)
+        parser.finalize()
+    except BaseException as exc:
+        discard(sink.files)
+        if isinstance(exc, ApiError):
+            raise
+        if isinstance(exc, Exception):
+            raise ApiError(422, f"could not read the multipart body ({type(exc).__name__})") from None
+        raise
+    if not sink.files:
+        discard(sink.files)
+        raise ApiError(422, f"no file in the multipart field '{protocol.UPLOAD_FIELD}'")
+    return sink.files
+
+
+async def fetch_urls(urls: object, store: Store, limit: int) -> list[Incoming]:
+    """Download each http(s) URL into its own media folder (type checked before, size while)."""
+    if not isinstance(urls, list) or not urls or not all(isinstance(u, str) for u in urls):
+        raise ApiError(422, "'urls' must be a non-empty list of strings")
+    if len(urls) > MAX_FILES_PER_REQUEST:
+        raise ApiError(422, f"at most {MAX_FILES_PER_REQUEST} URLs per upload")
+    for url in urls:
+        if urlsplit(url).scheme not in ("http", "https") or not urlsplit(url).netloc:
+            raise ApiError(422, f"only http(s) URLs can be uploaded, not {url[:80]!r}")
+    files: list[Incoming] = []
+    try:
+        async with httpx.AsyncClient(follow_redirects=True, timeout=URL_FETCH_TIMEOUT_S) as http:
+            for url in urls:
+                files.append(await _fetch_one(http, url, store, limit))
+    except BaseException:
+        discard(files)
+        raise
+    return files
+
+
+async def _fetch_one(http: httpx.AsyncClient, url: str, store: Store, limit: int) -> Incoming:
+    name = safe_name(unquote(urlsplit(url).path.rsplit("/", 1)[-1]))
+    kind = kind_or_refuse(name)
+    media_id, folder = store.new_media_slot()
+    incoming = Incoming(media_id, folder, name, kind)
+    try:
+        async with http.stream("GET", url) as response:
+            if response.status_code != 200:
+                raise ApiError(422, f"could not fetch {name}: HTTP {response.status_code}")
+            if int(response.headers.get("content-length") or 0) > limit:
+                raise too_large(name, limit)
+            with open(incoming.path, "wb") as handle:
+                incoming.handle = handle
+                async for chunk in response.aiter_bytes():
+                    incoming.write(chunk, limit)
+    except httpx.HTTPError as exc:
+        discard([incoming])
+        raise ApiError(422, f"could not fetch {name}: {type(exc).__name__}") from None
+    except BaseException:
+        discard([incoming])
+        raise
+    return incoming
+
+
+def discard(files: list[Incoming]) -> None:
+    for incoming in files:
+        incoming.close()
+        shutil.rmtree(incoming.folder, ignore_errors=True)
+
+
+def probe_or_refuse(incoming: Incoming) -> dict:
+    """ffmpeg's description of a received file; 4001 when it is not media of its declared kind."""
+    from .media.errors import MediaError
+    from .media.probe import probe
+
+    try:
+        info = probe(incoming.path)
+    except MediaError:
+        raise ApiError(protocol.CODE_UNSUPPORTED_FILE, f"{incoming.name} is not a {incoming.kind} file ffmpeg can read") from None
+    if incoming.kind != "audio" and info.get("width") is None:
+        raise ApiError(protocol.CODE_UNSUPPORTED_FILE, f"{incoming.name} has no picture")
+    return {**info, "type": incoming.kind}
+
+
+# --- the timeline ------------------------------------------------------------------------------
+def append_to_video_track(draft: dict | None, media: dict) -> dict:
+    """A copy of `draft` with `media` as a new segment at the end of its (first) video track."""
+    draft = copy.deepcopy(draft) if isinstance(draft, dict) else {"d": 0, "m": {}, "t": []}
+    tracks = draft.setdefault("t", [])
+    track = next((t for t in tracks if isinstance(t, dict) and t.get("tt") == protocol.TRACK_VIDEO), None)
+    if track is None:
+        track = {"id": new_id("trk_"), "tt": protocol.TRACK_VIDEO, "m": {"name": "Video"}, "sg": []}
+        tracks.insert(0, track)
+    segments = track.setdefault("sg", [])
+    start = max((_end(s) for s in segments), default=0)
+    duration = media["d"] if media["type"] == "video" and media["d"] else IMAGE_SEGMENT_MS
+    segments.append({"id": new_id("seg_"), "st": start, "d": duration, "src": media["id"], "in": 0,
+                     "m": {"name": media["name"]}})
+    draft["d"] = max((_end(s) for t in tracks if isinstance(t, dict) for s in t.get("sg") or []), default=0)
+    return draft
+
+
+def _end(segment: dict) -> int:
+    return int(segment.get("st") or 0) + int(segment.get("d") or 0)
