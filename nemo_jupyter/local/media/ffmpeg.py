@@ -56,13 +56,21 @@ def _strip_context(line: str) -> str:
     return line
 
 
-def run(args: Sequence[str], *, timeout: float | None = 120.0, what: str = "ffmpeg") -> subprocess.CompletedProcess:
-    """Run ffmpeg with `args` (without the binary); raise FFmpegError with one line on failure."""
+def run(
+    args: Sequence[str], *, timeout: float | None = 120.0, what: str = "ffmpeg", text: bool = True
+) -> subprocess.CompletedProcess:
+    """Run ffmpeg with `args` (without the binary); raise FFmpegError with one line on failure.
+
+    With `text=False` stdout is bytes (frames piped out); stderr is always text.
+    """
     cmd = base_args() + [str(a) for a in args]
     try:
-        done = subprocess.run(cmd, capture_output=True, text=True, errors="replace", timeout=timeout)
+        done = subprocess.run(cmd, capture_output=True, timeout=timeout)
     except subprocess.TimeoutExpired as exc:
         raise FFmpegError(f"{what}: ffmpeg took longer than {timeout:g} s") from exc
+    done.stderr = done.stderr.decode("utf-8", "replace")
+    if text:
+        done.stdout = done.stdout.decode("utf-8", "replace")
     if done.returncode != 0:
         raise FFmpegError(f"{what}: {explain(done.stderr)}")
     return done

@@ -1,0 +1,108 @@
+"""render_draft end to end with real ffmpeg on tiny clips; outputs checked by probing and decoding."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import pytest
+from mediacheck import colour_at, count_pixels, is_colour, mean_volume_db, media_entry
+
+from nemo_jupyter.local.media import RenderCancelled, RenderError
+from nemo_jupyter.local.media.graph import plan_render
+from nemo_jupyter.local.media.probe import probe
+from nemo_jupyter.local.media.render import render_draft
+from nemo_jupyter.local.media.samples import make_clip, make_tone
+
+SMALL = {"width": 320, "height": 240, "fps": 30}
+FRAME_MS = 1000 / 30
+
+
+@pytest.fixture(scope="module")
+def library(tmp_path_factory):
+    """Three distinct solid-colour clips (one silent), a portrait clip and a quiet music tone."""
+    folder = tmp_path_factory.mktemp("library")
+    files = {
+        "red": make_clip(folder / "red.mp4", seconds=1.0, color="red", tone_hz=440),
+        "blue": make_clip(folder / "blue.mp4", seconds=1.0, color="blue", tone_hz=660),
+        "green": make_clip(folder / "green.mp4", seconds=1.0, color="green", audio=False),
+        "tall": make_clip(folder / "tall.mp4", seconds=1.0, size=(120, 240), color="yellow", audio=False),
+        "music": make_tone(folder / "music.m4a", seconds=3.0, hz=330, volume=0.5),
+    }
+    return {key: media_entry(path) for key, path in files.items()}
+
+
+def seg(src, st, d, **kw):
+    return {"id": f"seg_{src}_{st}", "src": src, "st": st, "d": d, "m": kw.pop("m", {}), **kw}
+
+
+def test_reordered_trimmed_titled_scored_render(library, tmp_path):
+    draft = {"t": [
+        {"tt": 0, "sg": [seg("blue", 0, 1000), seg("red", 1000, 500, **{"in": 300}), seg("green", 1500, 1000)]},
+        {"tt": 7, "sg": [{"st": 0, "d": 1000, "m": {"text": "TITLE", "position": "center", "size": 400, "color": "white"}}]},
+        {"tt": 1, "sg": [seg("music", 0, 2500, m={"volume": 0.35})]},
+    ]}
+    seen = []
+    out = render_draft(draft, library, SMALL, tmp_path / "edit.mp4", progress=seen.append)
+    info = probe(out)
+    assert (info["width"], info["height"], info["vcodec"], info["acodec"]) == (320, 240, "h264", "aac")
+    assert abs(info["d"] - 2500) <= FRAME_MS + 25  # AAC priming may add a few ms
+    # clip order: blue, then the trimmed red, then green (sampled off-centre to miss the title)
+    corner = (10, 10)
+    assert is_colour(colour_at(out, 0.5, corner), "blue")
+    assert is_colour(colour_at(out, 1.25, corner), "red")
+    assert is_colour(colour_at(out, 2.0, corner), "green", tolerance=70)
+    # the title's white pixels are there in its range and gone after it
+    white = lambda rgb: min(rgb) > 200  # noqa: E731
+    assert count_pixels(out, 0.5, white) > 500
+    assert count_pixels(out, 1.25, white) == 0
+    # the silent green clip is quiet only under the music; the music alone sits near its set level
+    music_alone = mean_volume_db(library["music"]["path"], 0.5, 1.0)
+    under_green = mean_volume_db(out, 1.6, 0.8)
+    assert abs(under_green - (music_alone + 20 * __import__("math").log10(0.35))) < 1.5
+    assert seen and seen[-1] == 100.0 and seen == sorted(seen)
+
+
+def test_portrait_canvas_pads_and_cover_crops(library, tmp_path):
+    portrait = {"width": 180, "height": 320, "fps": 24}
+    draft = {"t": [{"tt": 0, "sg": [seg("red", 0, 500), seg("tall", 500, 500, m={"fit": "cover"})]}]}
+    out = render_draft(draft, library, portrait, tmp_path / "tall.mp4", quality="draft")
+    info = probe(out)
+    assert (info["width"], info["height"], info["fps"]) == (180, 320, 24)
+    assert is_colour(colour_at(out, 0.25, (90, 10)), "black")  # 4:3 red padded top and bottom
+    assert is_colour(colour_at(out, 0.25), "red")
+    assert is_colour(colour_at(out, 0.75, (90, 10)), "yellow", tolerance=70)  # cover fills the frame
+
+
+def test_stream_copy_path_joins_untouched_clips(library, tmp_path):
+    draft = {"t": [{"tt": 0, "sg": [seg("blue", 0, 1000), seg("red", 1000, 1000)]}]}
+    assert plan_render(draft, library, SMALL, tmp_path / "x.mp4").mode == "copy"
+    out = render_draft(draft, library, SMALL, tmp_path / "joined.mp4")
+    info = probe(out)
+    assert abs(info["d"] - 2000) <= FRAME_MS + 25 and info["has_audio"]
+    assert is_colour(colour_at(out, 0.5), "blue") and is_colour(colour_at(out, 1.5), "red")
+
+
+def test_cancel_leaves_no_file(library, tmp_path):
+    long_draft = {"t": [{"tt": 0, "sg": [seg("red", i * 1000, 1000, m={"speed": 0.1}) for i in range(20)]}]}
+    cancel = threading.Event()
+    started = threading.Event()
+    out = tmp_path / "cancelled.mp4"
+
+    def progress(percent):
+        started.set()
+
+    threading.Timer(0.3, cancel.set).start()
+    begun = time.monotonic()
+    with pytest.raises(RenderCancelled):
+        render_draft(long_draft, library, SMALL, out, progress=progress, cancel=cancel)
+    assert time.monotonic() - begun < 5
+    assert not out.exists() and list(tmp_path.iterdir()) == []
+
+
+def test_missing_media_file_is_a_render_error(library, tmp_path):
+    media = {"gone": {**library["red"], "path": str(tmp_path / "gone.mp4")}}
+    with pytest.raises(RenderError) as err:
+        render_draft({"t": [{"tt": 0, "sg": [seg("gone", 0, 500)]}]}, media, SMALL, tmp_path / "o.mp4")
+    assert "gone.mp4" in str(err.value) and "\n" not in str(err.value)
+    assert list(tmp_path.iterdir()) == []
