@@ -1,0 +1,122 @@
+// PlayerWidget: an HTML5 video whose position is the `current_time` trait (linkable to a
+// timeline's playhead). Plays from `src`; when there is no URL, asks the kernel for the bytes
+// once per view (a binary buffer message, never a trait).
+
+import type { RenderProps } from "@anywidget/types";
+import "./styles.css";
+
+interface PlayerModel {
+  src: string;
+  poster: string;
+  current_time: number;
+  playing: boolean;
+  has_bytes: boolean;
+  mime: string;
+  message: string;
+}
+
+/** Seeks only when the trait is this far (s) from the video, so our own updates never loop. */
+const SEEK_TOLERANCE = 0.25;
+
+function render({ model, el }: RenderProps<PlayerModel>) {
+  el.classList.add("nemo-widget", "nemo-player");
+  const video = document.createElement("video");
+  video.controls = true;
+  video.preload = "metadata";
+  video.playsInline = true;
+  const line = document.createElement("div");
+  line.className = "nemo-status";
+  el.append(video, line);
+  let blobUrl = "";
+
+  function load() {
+    const src = model.get("src");
+    video.poster = model.get("poster") || "";
+    if (src) {
+      if (video.getAttribute("src") !== src) video.src = src;
+    } else if (blobUrl) {
+      video.src = blobUrl;
+    } else if (model.get("has_bytes")) {
+      model.send({ kind: "need_bytes" });
+      line.textContent = "Loading video…";
+    }
+  }
+
+  let pieces: { total: number; received: number; parts: Uint8Array | null } = { total: 0, received: 0, parts: null };
+  function onMessage(msg: { kind?: string; mime?: string; offset?: number; total?: number }, buffers: DataView[]) {
+    if (msg?.kind !== "bytes" || !buffers.length || blobUrl || model.get("src")) return;
+    const total = msg.total ?? buffers[0].byteLength;
+    if (!pieces.parts || pieces.total !== total) pieces = { total, received: 0, parts: new Uint8Array(total) };
+    const piece = new Uint8Array(buffers[0].buffer, buffers[0].byteOffset, buffers[0].byteLength);
+    pieces.parts!.set(piece, msg.offset ?? 0);
+    pieces.received += piece.byteLength;
+    if (pieces.received < total) return;
+    blobUrl = URL.createObjectURL(new Blob([pieces.parts as Uint8Array<ArrayBuffer>], { type: msg.mime || model.get("mime") || "video/mp4" }));
+    pieces = { total: 0, received: 0, parts: null };
+    line.textContent = "";
+    load();
+  }
+
+  function seekToTrait() {
+    const t = model.get("current_time") ?? 0;
+    if (Math.abs(video.currentTime - t) > SEEK_TOLERANCE && Number.isFinite(t)) video.currentTime = t;
+  }
+
+  function playToTrait() {
+    const want = model.get("playing");
+    if (want && video.paused) video.play().catch((e) => (line.textContent = `Cannot play: ${e.message}`));
+    if (!want && !video.paused) video.pause();
+  }
+
+  const report = () => {
+    if (Math.abs((model.get("current_time") ?? 0) - video.currentTime) > 0.01) {
+      model.set("current_time", video.currentTime);
+      model.save_changes();
+    }
+  };
+  const reportPlaying = () => {
+    if (model.get("playing") !== !video.paused) {
+      model.set("playing", !video.paused);
+      model.save_changes();
+    }
+  };
+  const showError = () => {
+    line.textContent = `Cannot play this video (${video.error?.message || "unsupported or unreachable"})`;
+  };
+  const showMessage = () => {
+    if (model.get("message")) line.textContent = model.get("message");
+  };
+
+  video.addEventListener("timeupdate", report);
+  video.addEventListener("seeked", report);
+  video.addEventListener("play", reportPlaying);
+  video.addEventListener("pause", reportPlaying);
+  video.addEventListener("ended", reportPlaying);
+  video.addEventListener("error", showError);
+  video.addEventListener("loadedmetadata", () => {
+    seekToTrait();
+    playToTrait();
+  });
+
+  const handlers: [string, () => void][] = [
+    ["change:src", load],
+    ["change:poster", load],
+    ["change:has_bytes", load],
+    ["change:current_time", seekToTrait],
+    ["change:playing", playToTrait],
+    ["change:message", showMessage],
+  ];
+  for (const [name, handler] of handlers) model.on(name, handler);
+  model.on("msg:custom", onMessage);
+  load();
+  showMessage();
+
+  return () => {
+    for (const [name, handler] of handlers) model.off(name as never, handler);
+    model.off("msg:custom", onMessage);
+    video.pause();
+    if (blobUrl) URL.revokeObjectURL(blobUrl);
+  };
+}
+
+export default { render };

@@ -1,0 +1,403 @@
+// TimelineWidget: tracks as lanes of blocks on a canvas, a ruler, zoom and scroll, a playhead.
+// Clicks select (the `selected` trait); a drag asks Python for an edit (`move` message) and never
+// changes the order locally: the new order arrives with the refreshed `tracks` trait.
+
+import type { RenderProps } from "@anywidget/types";
+import "./styles.css";
+import { dropTarget, hitTest, type Hit } from "./hit";
+import { DEFAULT_GEOMETRY, layoutLanes, totalDuration, totalHeight, visibleRange, type Lane, type TrackData } from "./layout";
+import { fitScale, formatTime, scrollForZoom, tickStep, ticks, timeToX, xToTime, type Scale } from "./scale";
+import { onThemeChange, palette, type Palette } from "./theme";
+
+export interface Marker {
+  t: number;
+  label: string;
+  kind?: string;
+}
+
+interface TimelineModel {
+  tracks: TrackData[];
+  selected: string;
+  playhead: number;
+  zoom: number;
+  thumbnails: Record<string, string>;
+  markers: Marker[];
+  show_markers: boolean;
+  busy: boolean;
+  message: string;
+}
+
+const GUTTER = 84;
+const DRAG_THRESHOLD = 4;
+const MAX_RECORDED_IDS = 500;
+
+function el<K extends keyof HTMLElementTagNameMap>(tag: K, className: string, text = ""): HTMLElementTagNameMap[K] {
+  const node = document.createElement(tag);
+  node.className = className;
+  if (text) node.textContent = text;
+  return node;
+}
+
+function render({ model, el: root }: RenderProps<TimelineModel>) {
+  const started = performance.now();
+  root.classList.add("nemo-widget", "nemo-timeline");
+  const toolbar = el("div", "nemo-toolbar");
+  const zoomOut = el("button", "nemo-button", "−");
+  const zoomIn = el("button", "nemo-button", "+");
+  const fit = el("button", "nemo-button", "Fit");
+  const markersToggle = el("label", "nemo-toggle");
+  const markersBox = el("input", "");
+  markersBox.type = "checkbox";
+  markersToggle.append(markersBox, " findings");
+  const status = el("span", "nemo-status");
+  toolbar.append(zoomOut, zoomIn, fit, markersToggle, status);
+  const stage = el("div", "nemo-stage");
+  const canvas = el("canvas", "nemo-canvas");
+  const tooltip = el("div", "nemo-tooltip");
+  tooltip.hidden = true;
+  stage.append(canvas, tooltip);
+  root.append(toolbar, stage);
+
+  let lanes: Lane[] = [];
+  let duration = 0;
+  let scrollPx = 0;
+  let colors: Palette = palette(root);
+  let frame = 0;
+  let painted = false;
+  const images = new Map<string, HTMLImageElement>();
+  let drag: { hit: Hit; x0: number; x: number; moved: boolean } | null = null;
+  let scrubbing = false;
+
+  const width = () => Math.max(200, stage.clientWidth || root.clientWidth || 800);
+  const currentScale = (): Scale => {
+    const s = fitScale(duration, width(), model.get("zoom"), GUTTER, scrollPx);
+    scrollPx = s.scrollPx;
+    return s;
+  };
+
+  function relayout() {
+    lanes = layoutLanes(model.get("tracks") ?? []);
+    duration = totalDuration(lanes);
+    schedule();
+  }
+
+  function schedule() {
+    if (!frame) frame = requestAnimationFrame(draw);
+  }
+
+  function draw() {
+    frame = 0;
+    const w = width();
+    const h = totalHeight(lanes);
+    const ratio = window.devicePixelRatio || 1;
+    if (canvas.width !== Math.round(w * ratio) || canvas.height !== Math.round(h * ratio)) {
+      canvas.width = Math.round(w * ratio);
+      canvas.height = Math.round(h * ratio);
+      canvas.style.width = `${w}px`;
+      canvas.style.height = `${h}px`;
+    }
+    const ctx = canvas.getContext("2d");
+    if (!ctx) return;
+    ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
+    const scale = currentScale();
+    const t0 = xToTime(GUTTER, scale);
+    const t1 = xToTime(w, scale);
+    ctx.fillStyle = colors.background;
+    ctx.fillRect(0, 0, w, h);
+    drawRuler(ctx, scale, t0, t1, w);
+    const drawn = drawLanes(ctx, scale, t0, t1, w);
+    if (model.get("show_markers")) drawMarkers(ctx, scale, h);
+    drawPlayhead(ctx, scale, h);
+    if (drag?.moved) drawDrag(ctx, scale);
+    root.dataset.drawn = String(drawn.count);
+    root.dataset.drawnIds = drawn.ids.join(",");
+    root.dataset.theme = colors.background;
+    if (!painted && lanes.length) {
+      painted = true;
+      root.dataset.firstPaintMs = (performance.now() - started).toFixed(1);
+    }
+  }
+
+  function drawRuler(ctx: CanvasRenderingContext2D, scale: Scale, t0: number, t1: number, w: number) {
+    const { rulerHeight } = DEFAULT_GEOMETRY;
+    ctx.fillStyle = colors.lane;
+    ctx.fillRect(0, 0, w, rulerHeight);
+    ctx.strokeStyle = colors.border;
+    ctx.fillStyle = colors.muted;
+    ctx.font = "11px var(--jp-ui-font-family, sans-serif)";
+    ctx.textBaseline = "middle";
+    for (const t of ticks(Math.max(0, t0), t1, tickStep(scale.pxPerSecond))) {
+      const x = Math.round(timeToX(t, scale)) + 0.5;
+      ctx.beginPath();
+      ctx.moveTo(x, rulerHeight - 7);
+      ctx.lineTo(x, rulerHeight);
+      ctx.stroke();
+      ctx.fillText(formatTime(t), x + 3, rulerHeight / 2);
+    }
+  }
+
+  function drawLanes(ctx: CanvasRenderingContext2D, scale: Scale, t0: number, t1: number, w: number) {
+    const selected = model.get("selected");
+    const thumbnails = model.get("thumbnails") ?? {};
+    const ids: string[] = [];
+    let count = 0;
+    ctx.font = "12px var(--jp-ui-font-family, sans-serif)";
+    for (const lane of lanes) {
+      ctx.fillStyle = colors.lane;
+      ctx.fillRect(0, lane.y, w, lane.height);
+      ctx.fillStyle = colors.text;
+      ctx.textBaseline = "middle";
+      ctx.fillText(clip(ctx, lane.track.name, GUTTER - 10), 6, lane.y + lane.height / 2);
+      ctx.save();
+      ctx.beginPath();
+      ctx.rect(GUTTER, lane.y, w - GUTTER, lane.height);
+      ctx.clip();
+      const [from, to] = visibleRange(lane, t0, t1);
+      const fill = colors.segment[lane.track.type] ?? colors.segment.other;
+      for (let i = from; i < to; i++) {
+        const s = lane.segments[i];
+        const x = timeToX(s.start, scale);
+        const bw = Math.max(1, (s.end - s.start) * scale.pxPerSecond - 1);
+        if (x + bw < GUTTER) continue;
+        count++;
+        if (ids.length < MAX_RECORDED_IDS) ids.push(s.id);
+        ctx.fillStyle = fill;
+        ctx.fillRect(x, lane.y + 2, bw, lane.height - 4);
+        const thumb = thumbnails[s.id] ? image(thumbnails[s.id]) : null;
+        let textX = x + 4;
+        if (thumb?.complete && thumb.naturalWidth && bw > 40) {
+          const th = lane.height - 6;
+          const tw = Math.min(bw / 2, (th * thumb.naturalWidth) / thumb.naturalHeight);
+          ctx.drawImage(thumb, x + 2, lane.y + 3, tw, th);
+          textX += tw + 2;
+        }
+        if (s.id === selected) {
+          ctx.strokeStyle = colors.selection;
+          ctx.lineWidth = 2;
+          ctx.strokeRect(x + 1, lane.y + 3, bw - 2, lane.height - 6);
+          ctx.lineWidth = 1;
+        }
+        const room = x + bw - textX - 4;
+        if (room > 14) {
+          ctx.fillStyle = colors.text;
+          ctx.fillText(clip(ctx, s.label, room), textX, lane.y + lane.height / 2);
+        }
+      }
+      ctx.restore();
+    }
+    return { count, ids };
+  }
+
+  function drawMarkers(ctx: CanvasRenderingContext2D, scale: Scale, h: number) {
+    ctx.strokeStyle = colors.marker;
+    ctx.setLineDash([3, 3]);
+    for (const m of model.get("markers") ?? []) {
+      const x = Math.round(timeToX(m.t, scale)) + 0.5;
+      if (x < GUTTER) continue;
+      ctx.beginPath();
+      ctx.moveTo(x, DEFAULT_GEOMETRY.rulerHeight);
+      ctx.lineTo(x, h);
+      ctx.stroke();
+    }
+    ctx.setLineDash([]);
+  }
+
+  function drawPlayhead(ctx: CanvasRenderingContext2D, scale: Scale, h: number) {
+    const x = Math.round(timeToX(model.get("playhead") ?? 0, scale)) + 0.5;
+    if (x < GUTTER) return;
+    ctx.strokeStyle = colors.playhead;
+    ctx.lineWidth = 2;
+    ctx.beginPath();
+    ctx.moveTo(x, 0);
+    ctx.lineTo(x, h);
+    ctx.stroke();
+    ctx.lineWidth = 1;
+  }
+
+  function drawDrag(ctx: CanvasRenderingContext2D, scale: Scale) {
+    if (!drag) return;
+    const { lane, segment } = drag.hit;
+    const x = timeToX(segment.start, scale) + (drag.x - drag.x0);
+    ctx.globalAlpha = 0.5;
+    ctx.fillStyle = colors.selection;
+    ctx.fillRect(x, lane.y + 2, Math.max(2, (segment.end - segment.start) * scale.pxPerSecond), lane.height - 4);
+    ctx.globalAlpha = 1;
+  }
+
+  function image(url: string): HTMLImageElement {
+    let img = images.get(url);
+    if (!img) {
+      img = new Image();
+      img.onload = schedule;
+      img.src = url;
+      images.set(url, img);
+    }
+    return img;
+  }
+
+  function point(event: MouseEvent) {
+    const box = canvas.getBoundingClientRect();
+    return { x: event.clientX - box.left, y: event.clientY - box.top };
+  }
+
+  function seek(x: number) {
+    model.set("playhead", Math.max(0, Math.min(duration, xToTime(x, currentScale()))));
+    model.save_changes();
+  }
+
+  function showTooltip(hit: Hit | null, x: number, y: number) {
+    if (!hit) {
+      tooltip.hidden = true;
+      return;
+    }
+    const s = hit.segment;
+    tooltip.textContent = `${hit.lane.track.name} #${s.index + 1}: ${s.label || s.id}\n${formatTime(s.start)} – ${formatTime(s.end)} (${(s.end - s.start).toFixed(2)} s)`;
+    tooltip.style.left = `${Math.min(x + 12, width() - 220)}px`;
+    tooltip.style.top = `${y + 14}px`;
+    tooltip.hidden = false;
+  }
+
+  canvas.addEventListener("mousedown", (event) => {
+    const { x, y } = point(event);
+    if (y < DEFAULT_GEOMETRY.rulerHeight) {
+      scrubbing = true;
+      seek(x);
+      return;
+    }
+    const hit = hitTest(lanes, x, y, currentScale());
+    if (hit) drag = { hit, x0: x, x, moved: false };
+  });
+  canvas.addEventListener("mousemove", (event) => {
+    const { x, y } = point(event);
+    if (scrubbing) return seek(x);
+    if (drag) {
+      drag.x = x;
+      drag.moved ||= Math.abs(x - drag.x0) >= DRAG_THRESHOLD;
+      if (drag.moved) schedule();
+      return;
+    }
+    const hit = hitTest(lanes, x, y, currentScale());
+    canvas.style.cursor = hit ? "pointer" : y < DEFAULT_GEOMETRY.rulerHeight ? "col-resize" : "default";
+    showTooltip(hit, x, y);
+  });
+  canvas.addEventListener("mouseleave", () => (tooltip.hidden = true));
+  window.addEventListener("mouseup", finishPointer);
+
+  function finishPointer(event: MouseEvent) {
+    scrubbing = false;
+    if (!drag) return;
+    const { hit, moved, x0 } = drag;
+    drag = null;
+    if (!moved) {
+      model.set("selected", hit.segment.id);
+      model.save_changes();
+      return schedule();
+    }
+    const scale = currentScale();
+    const s = hit.segment;
+    const centre = (s.start + s.end) / 2 + (point(event).x - x0) / scale.pxPerSecond;
+    const target = dropTarget(hit.lane, s, centre);
+    if (target !== undefined) model.send({ kind: "move", segment: hit.segment.id, before: target });
+    schedule();
+  }
+
+  canvas.addEventListener(
+    "wheel",
+    (event) => {
+      const { x } = point(event);
+      if (event.ctrlKey || event.metaKey) {
+        event.preventDefault();
+        const scale = currentScale();
+        const zoom = Math.min(2000, Math.max(1, model.get("zoom") * (event.deltaY < 0 ? 1.25 : 0.8)));
+        scrollPx = scrollForZoom(x, scale, (scale.pxPerSecond / model.get("zoom")) * zoom);
+        model.set("zoom", zoom);
+        model.save_changes();
+      } else if (event.shiftKey || Math.abs(event.deltaX) > Math.abs(event.deltaY)) {
+        event.preventDefault();
+        scrollPx += event.shiftKey ? event.deltaY : event.deltaX;
+        schedule();
+      }
+    },
+    { passive: false },
+  );
+  const zoomBy = (factor: number) => {
+    const scale = currentScale();
+    const zoom = Math.min(2000, Math.max(1, model.get("zoom") * factor));
+    const centre = GUTTER + (width() - GUTTER) / 2;
+    scrollPx = scrollForZoom(centre, scale, (scale.pxPerSecond / model.get("zoom")) * zoom);
+    model.set("zoom", zoom);
+    model.save_changes();
+  };
+  zoomIn.addEventListener("click", () => zoomBy(2));
+  zoomOut.addEventListener("click", () => zoomBy(0.5));
+  fit.addEventListener("click", () => {
+    scrollPx = 0;
+    model.set("zoom", 1);
+    model.save_changes();
+    schedule();
+  });
+  markersBox.addEventListener("change", () => {
+    model.set("show_markers", markersBox.checked);
+    model.save_changes();
+  });
+
+  function followPlayhead() {
+    const scale = currentScale();
+    const x = timeToX(model.get("playhead") ?? 0, scale);
+    if (x < GUTTER || x > width() - 10) scrollPx = Math.max(0, scrollPx + x - GUTTER - 20);
+    schedule();
+  }
+
+  function syncChrome() {
+    const markers = model.get("markers") ?? [];
+    markersToggle.hidden = markers.length === 0;
+    markersBox.checked = model.get("show_markers");
+    const message = model.get("message");
+    status.textContent = model.get("busy") ? message || "Updating…" : message;
+    root.classList.toggle("nemo-busy", model.get("busy"));
+    schedule();
+  }
+
+  const handlers: [string, () => void][] = [
+    ["change:tracks", relayout],
+    ["change:selected", schedule],
+    ["change:playhead", followPlayhead],
+    ["change:zoom", schedule],
+    ["change:thumbnails", schedule],
+    ["change:markers", syncChrome],
+    ["change:show_markers", syncChrome],
+    ["change:busy", syncChrome],
+    ["change:message", syncChrome],
+  ];
+  for (const [name, handler] of handlers) model.on(name, handler);
+  const resize = new ResizeObserver(schedule);
+  resize.observe(stage);
+  const stopTheme = onThemeChange(() => {
+    colors = palette(root);
+    schedule();
+  });
+  relayout();
+  syncChrome();
+
+  return () => {
+    for (const [name, handler] of handlers) model.off(name as never, handler);
+    window.removeEventListener("mouseup", finishPointer);
+    resize.disconnect();
+    stopTheme();
+    cancelAnimationFrame(frame);
+  };
+}
+
+function clip(ctx: CanvasRenderingContext2D, text: string, room: number): string {
+  if (ctx.measureText(text).width <= room) return text;
+  let lo = 0;
+  let hi = text.length;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (ctx.measureText(text.slice(0, mid) + "…").width <= room) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo ? text.slice(0, lo) + "…" : "";
+}
+
+export default { render };

@@ -1,0 +1,17 @@
+import { describe, expect, it } from "vitest";
+import { toHtml } from "../src/stream_view";
+
+describe("reply markdown", () => {
+  it("renders Markdown", () => {
+    const html = toHtml("**Done.** Moved scene 3:\n\n- first\n- second");
+    expect(html).toContain("<strong>Done.</strong>");
+    expect(html).toContain("<li>first</li>");
+  });
+
+  it("escapes raw HTML from the agent", () => {
+    const html = toHtml('Hi <img src=x onerror="alert(1)"> there\n\n<script>alert(2)</script>');
+    expect(html).not.toContain("<img");
+    expect(html).not.toContain("<script");
+    expect(html).toContain("&#60;script");
+  });
+});

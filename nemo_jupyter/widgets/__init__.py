@@ -1,0 +1,13 @@
+"""The notebook widgets (anywidget): a timeline, a player, a live reply view and an uploader.
+
+Their JavaScript lives in `js/src` and is built into `nemo_jupyter/static` (`npm run build`).
+"""
+
+from __future__ import annotations
+
+from .player import PlayerWidget
+from .stream_view import StreamView
+from .timeline import TimelineWidget
+from .upload import UploadWidget
+
+__all__ = ["PlayerWidget", "StreamView", "TimelineWidget", "UploadWidget"]

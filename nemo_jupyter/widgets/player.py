@@ -1,0 +1,92 @@
+"""PlayerWidget: a render (or any video URL) playing inline; `current_time` links to a playhead.
+
+It plays from a URL whenever there is one. A local file with no URL is sent to the browser as
+binary buffer messages, at most `max_bytes` (20 MB by default): the bytes never enter a trait, so
+a saved notebook never stores the video.
+"""
+
+from __future__ import annotations
+
+import mimetypes
+from pathlib import Path
+from typing import Any
+
+import ipywidgets
+import traitlets as t
+
+from ._base import NemoWidget, bundle, stylesheet
+
+DEFAULT_MAX_BYTES = 20 * 1000 * 1000
+PIECE_BYTES = 4 * 1024 * 1024  # below the ~10 MiB websocket message limit
+_URL_STARTS = ("/", "files/", "blob:", "data:")
+
+
+def _source(render_or_url: Any) -> tuple[str, Path | None]:
+    """(url, local path) of a URL string, a path, or a render result (`.url` / `.path`)."""
+    if isinstance(render_or_url, Path):
+        return "", render_or_url
+    if isinstance(render_or_url, str):
+        if not render_or_url or Path(render_or_url).is_file():
+            return "", Path(render_or_url) if render_or_url else None
+        if "://" in render_or_url or render_or_url.startswith(_URL_STARTS):
+            return render_or_url, None
+        return "", Path(render_or_url)
+    url = getattr(render_or_url, "url", None) or ""
+    path = getattr(render_or_url, "path", None)
+    return str(url), Path(path) if path else None
+
+
+class PlayerWidget(NemoWidget):
+    """`PlayerWidget(render_or_url, poster="")`: HTML5 video; `current_time` (s), `playing`."""
+
+    _esm = bundle("player")
+    _css = stylesheet("player")
+
+    src = t.Unicode("").tag(sync=True)
+    poster = t.Unicode("").tag(sync=True)
+    current_time = t.Float(0.0).tag(sync=True)
+    playing = t.Bool(False).tag(sync=True)
+    has_bytes = t.Bool(False).tag(sync=True)
+    mime = t.Unicode("video/mp4").tag(sync=True)
+    message = t.Unicode("").tag(sync=True)
+
+    _handlers = {"need_bytes": "_on_need_bytes"}
+
+    def __init__(self, render_or_url: Any = "", *, max_bytes: int = DEFAULT_MAX_BYTES, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.max_bytes = max_bytes
+        self._bytes: bytes | None = None
+        self.load(render_or_url)
+
+    def load(self, render_or_url: Any) -> None:
+        """Play something else: a URL, a local file (size-capped), or a render result."""
+        url, path = _source(render_or_url)
+        self._bytes, self.message = None, ""
+        if url or path is None:
+            self.src, self.has_bytes = url, False
+            return
+        if not path.is_file():
+            self.src, self.has_bytes, self.message = "", False, f"No video at {path}."
+            return
+        size = path.stat().st_size
+        if size > self.max_bytes:
+            self.src, self.has_bytes = "", False
+            self.message = (f"{path.name} is {size / 1e6:.0f} MB, over the {self.max_bytes / 1e6:.0f} MB inline limit: "
+                            "play it from a URL (the render's URL or the Jupyter files route).")
+            return
+        self._bytes = path.read_bytes()
+        self.mime = mimetypes.guess_type(path.name)[0] or "video/mp4"
+        self.src, self.has_bytes = "", True
+
+    def link(self, timeline: Any) -> ipywidgets.widgets.widget_link.Link:
+        """Keep `current_time` and the timeline's `playhead` equal, in the browser (jslink)."""
+        return ipywidgets.jslink((self, "current_time"), (timeline, "playhead"))
+
+    def _on_need_bytes(self, _content: dict, _buffers: list) -> None:
+        data = self._bytes
+        if not data:
+            return
+        total = len(data)
+        for offset in range(0, total, PIECE_BYTES):
+            piece = memoryview(data)[offset:offset + PIECE_BYTES]
+            self.send({"kind": "bytes", "offset": offset, "total": total, "mime": self.mime}, [piece])

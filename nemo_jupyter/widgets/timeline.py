@@ -1,0 +1,157 @@
+"""TimelineWidget: the draft drawn as lanes of blocks; click to select, drag to ask for a reorder.
+
+A drag never changes the draft locally: it becomes a plain-language edit sent through the session
+("move scene 3 before scene 1"), and the widget redraws from the state the backend returns.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Iterable
+
+import pandas as pd
+import traitlets as t
+
+from ..draft import Draft, _segment_label, track_type_name
+from ._base import NemoWidget, bundle, stylesheet
+
+MAIN_TRACK_TYPE = "video"  # scenes are numbered on the first video track
+
+
+def timeline_tracks(draft: Draft) -> list[dict]:
+    """The compact form the JavaScript draws: one dict per track, segments as
+    `[start_s, duration_s, label, segment_id]` in draft order."""
+    frame = draft.to_dataframe()
+    by_track = dict(tuple(frame.groupby("track", sort=False))) if len(frame) else {}
+    tracks = []
+    for number, raw in enumerate(draft.tracks, start=1):
+        kind = track_type_name(raw.get("tt"))
+        meta = raw.get("m") if isinstance(raw.get("m"), dict) else {}
+        rows = by_track.get(number, frame.iloc[0:0])
+        starts = rows["start_s"].fillna(0.0).tolist()
+        durations = rows["duration_s"].fillna(0.0).clip(lower=0).tolist()
+        labels = [_segment_label(kind, row) for row in rows[["name", "text", "source", "segment"]].itertuples()]
+        tracks.append({
+            "id": str(raw.get("id") or f"track{number}"),
+            "type": kind,
+            "name": str(meta.get("name") or kind.capitalize()),
+            "segments": [[s, d, label, str(seg)] for s, d, label, seg in zip(starts, durations, labels, rows["segment"])],
+        })
+    return tracks
+
+
+def scene_numbers(draft: Draft) -> dict[str, int]:
+    """Segment id → scene number (1-based, timeline order on the main video track)."""
+    frame = draft.to_dataframe()
+    video = frame[frame["track_type"] == MAIN_TRACK_TYPE]
+    if video.empty:
+        return {}
+    main = video[video["track"] == video["track"].iloc[0]].sort_values("start_s", kind="stable")
+    return {str(seg): number for number, seg in enumerate(main["segment"], start=1)}
+
+
+def move_instruction(draft: Draft, segment: str, before: str | None) -> str:
+    """The plain-language edit for dropping `segment` before `before` (None: at the end)."""
+    scenes = scene_numbers(draft)
+    if segment not in scenes:
+        raise ValueError("Only scenes on the main video track can be reordered by dragging.")
+    if before is None:
+        last = max(scenes.values())
+        return f"move scene {scenes[segment]} after scene {last}"
+    if before not in scenes:
+        raise ValueError("Drop the scene between scenes of the main video track.")
+    return f"move scene {scenes[segment]} before scene {scenes[before]}"
+
+
+def _markers(items: Iterable[Any] | pd.DataFrame | None) -> list[dict]:
+    """Markers from dicts (`t` or `start_s`, `label`, `kind`) or a findings DataFrame."""
+    if items is None:
+        return []
+    records = items.to_dict("records") if isinstance(items, pd.DataFrame) else list(items)
+    out = []
+    for item in records:
+        when = item.get("t", item.get("start_s"))
+        if isinstance(when, (int, float)) and when == when:
+            kind = str(item.get("kind") or "")
+            out.append({"t": float(when), "label": str(item.get("label") or kind), "kind": kind})
+    return out
+
+
+class TimelineWidget(NemoWidget):
+    """`TimelineWidget(session_or_draft)`: tracks as lanes; `selected`, `playhead` (s), `zoom`."""
+
+    _esm = bundle("timeline")
+    _css = stylesheet("timeline")
+
+    tracks = t.List(t.Dict()).tag(sync=True)
+    selected = t.Unicode("").tag(sync=True)
+    playhead = t.Float(0.0).tag(sync=True)
+    zoom = t.Float(1.0).tag(sync=True)
+    thumbnails = t.Dict(t.Unicode()).tag(sync=True)  # segment id -> image URL
+    markers = t.List(t.Dict()).tag(sync=True)  # [{"t": s, "label", "kind"}]
+    show_markers = t.Bool(True).tag(sync=True)
+    busy = t.Bool(False).tag(sync=True)
+    message = t.Unicode("").tag(sync=True)
+
+    _handlers = {"move": "_on_move"}
+
+    def __init__(self, draft_or_session: Any, *, markers: Any = None, **kwargs: Any) -> None:
+        is_session = hasattr(draft_or_session, "edit")
+        self._session = draft_or_session if is_session else None
+        self.last_result: Any = None
+        super().__init__(markers=_markers(markers), **kwargs)
+        self.show(draft_or_session.draft if is_session else draft_or_session)
+
+    @property
+    def draft(self) -> Draft:
+        return self._draft
+
+    def show(self, draft: Any) -> None:
+        """Draw `draft` (a Draft, its JSON, or a state answer's `draft`)."""
+        self._draft = draft if isinstance(draft, Draft) else Draft(draft)
+        self.tracks = timeline_tracks(self._draft)
+        if self.selected and self.selected not in set(self._draft.to_dataframe()["segment"].astype(str)):
+            self.selected = ""
+
+    def refresh(self) -> None:
+        """Redraw from the session's current state on the backend."""
+        if self._session is not None:
+            self.show(Draft.from_state(self._session.state()))
+
+    def to_dataframe(self) -> pd.DataFrame:
+        return self._draft.to_dataframe()
+
+    def selected_row(self) -> pd.Series | None:
+        """The DataFrame row of the selected segment (None when nothing is selected)."""
+        frame = self._draft.to_dataframe()
+        rows = frame[frame["segment"].astype(str) == self.selected]
+        return rows.iloc[0] if self.selected and len(rows) else None
+
+    def set_markers(self, items: Any) -> None:
+        """Show analysis findings (dicts or a DataFrame with `start_s`/`t`, `kind`, `label`)."""
+        self.markers = _markers(items)
+
+    def edit(self, text: str) -> Any:
+        """Send `text` as an edit through the session, then redraw from the new state."""
+        if self._session is None:
+            self.message = "This timeline shows a draft, not a session: pass the Session to edit by dragging."
+            return None
+        self.busy, self.message = True, f"Editing: {text}"
+        try:
+            self.last_result = self._session.edit(text)
+            self.refresh()
+            changes = getattr(self.last_result, "changes", None) or []
+            self.message = "; ".join(str(change) for change in changes) or "No change."
+        except Exception as error:  # noqa: BLE001 - shown to the user as one line, the kernel lives on
+            self.message = str(error).splitlines()[0] if str(error) else type(error).__name__
+        finally:
+            self.busy = False
+        return self.last_result
+
+    def _on_move(self, content: dict, _buffers: list) -> None:
+        segment, before = str(content.get("segment", "")), content.get("before")
+        try:
+            text = move_instruction(self._draft, segment, None if before is None else str(before))
+        except ValueError as error:
+            self.message = str(error)
+            return
+        self.edit(text)

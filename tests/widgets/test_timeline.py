@@ -1,0 +1,144 @@
+from __future__ import annotations
+
+import time
+
+import pandas as pd
+import pytest
+
+from nemo_jupyter.draft import Draft
+from nemo_jupyter.widgets import TimelineWidget
+from nemo_jupyter.widgets.timeline import move_instruction, scene_numbers, timeline_tracks
+
+
+def test_tracks_are_compact_lanes_in_draft_order(draft_json):
+    tracks = timeline_tracks(Draft(draft_json()))
+    assert [(t["id"], t["type"], t["name"]) for t in tracks] == [
+        ("trk_v", "video", "Video"), ("trk_a", "audio", "BGM"), ("trk_t", "text", "Title")]
+    assert tracks[0]["segments"] == [[0.0, 2.0, "a", "seg_a"], [2.0, 2.0, "b", "seg_b"], [4.0, 2.0, "c", "seg_c"]]
+    assert tracks[2]["segments"][0][2] == '"Hello"'
+
+
+def test_tolerates_odd_drafts():
+    odd = {"t": [{"tt": 0, "sg": [{"st": "1000", "d": None, "m": "not a dict"}, "junk"]}, {"tt": 99}, "junk"]}
+    tracks = timeline_tracks(Draft(odd))
+    assert len(tracks) == 2
+    assert tracks[0]["segments"][0][:2] == [1.0, 0.0]
+    assert tracks[1]["segments"] == []
+    assert TimelineWidget({}).tracks == []
+
+
+def test_ten_thousand_segments_stay_cheap():
+    draft = {"t": [{"id": "v", "tt": 0, "sg": [{"id": f"s{i}", "st": i * 500, "d": 500} for i in range(10_000)]}]}
+    started = time.perf_counter()
+    widget = TimelineWidget(draft)
+    assert len(widget.tracks[0]["segments"]) == 10_000
+    assert time.perf_counter() - started < 2.0
+
+
+def test_selected_row_is_the_dataframe_row(draft_json):
+    widget = TimelineWidget(draft_json())
+    assert widget.selected_row() is None
+    widget.selected = "seg_b"
+    row = widget.selected_row()
+    assert isinstance(row, pd.Series)
+    assert (row["segment"], row["name"], row["start_s"]) == ("seg_b", "b", 2.0)
+    widget.show(draft_json(scenes=("a", "c")))
+    assert widget.selected == "" and widget.selected_row() is None
+
+
+def test_scenes_are_numbered_in_time_order_on_the_main_video_track(draft_json):
+    raw = draft_json()
+    raw["t"][0]["sg"].reverse()  # listed out of order: numbering follows the timeline
+    assert scene_numbers(Draft(raw)) == {"seg_a": 1, "seg_b": 2, "seg_c": 3}
+
+
+@pytest.mark.parametrize(("segment", "before", "text"), [
+    ("seg_c", "seg_a", "move scene 3 before scene 1"),
+    ("seg_a", "seg_c", "move scene 1 before scene 3"),
+    ("seg_a", None, "move scene 1 after scene 3"),
+])
+def test_move_instruction(segment, before, text, draft_json):
+    assert move_instruction(Draft(draft_json()), segment, before) == text
+
+
+def test_only_scenes_move_by_dragging(draft_json):
+    with pytest.raises(ValueError, match="main video track"):
+        move_instruction(Draft(draft_json()), "seg_title", "seg_a")
+    with pytest.raises(ValueError, match="between scenes"):
+        move_instruction(Draft(draft_json()), "seg_a", "seg_bgm")
+
+
+class RecordingSession:
+    """Stands in for Session at the widget's boundary: records edits, serves the next state."""
+
+    def __init__(self, drafts):
+        self.drafts = list(drafts)
+        self.edits: list[str] = []
+
+    @property
+    def draft(self):
+        return Draft(self.drafts[0])
+
+    def edit(self, text):
+        self.edits.append(text)
+        self.drafts.pop(0)
+        return type("Result", (), {"changes": [f"did: {text}"]})()
+
+    def state(self):
+        return {"state": {"draft": self.drafts[0]}}
+
+
+def test_drag_sends_an_edit_and_redraws_from_the_new_state(front_end, draft_json):
+    session = RecordingSession([draft_json(), draft_json(scenes=("c", "a", "b"))])
+    widget = TimelineWidget(session)
+    browser = front_end(widget)
+    browser.send({"kind": "move", "segment": "seg_c", "before": "seg_a"})
+    assert session.edits == ["move scene 3 before scene 1"]
+    assert [s[3] for s in widget.tracks[0]["segments"]] == ["seg_c", "seg_a", "seg_b"]
+    assert widget.message == "did: move scene 3 before scene 1"
+    assert widget.busy is False
+
+
+def test_drag_on_a_plain_draft_changes_nothing(front_end, draft_json):
+    widget = TimelineWidget(draft_json())
+    before = widget.tracks
+    front_end(widget).send({"kind": "move", "segment": "seg_c", "before": "seg_a"})
+    assert widget.tracks == before
+    assert "not a session" in widget.message
+
+
+def test_refused_drag_and_failed_edit_are_one_line(front_end, draft_json):
+    class Failing(RecordingSession):
+        def edit(self, text):
+            raise RuntimeError("Out of credits: register at https://example/?bind=x\nsecond line")
+
+    widget = TimelineWidget(Failing([draft_json()]))
+    browser = front_end(widget)
+    browser.send({"kind": "move", "segment": "seg_title", "before": "seg_a"})
+    assert "main video track" in widget.message
+    browser.send({"kind": "move", "segment": "seg_b", "before": "seg_a"})
+    assert widget.message == "Out of credits: register at https://example/?bind=x"
+    browser.send({"kind": "unknown"})
+    browser.send("not even a dict")
+
+
+def test_markers_from_findings(draft_json):
+    findings = pd.DataFrame({"kind": ["freeze", "black"], "start_s": [1.5, float("nan")], "end_s": [2.0, 3.0]})
+    widget = TimelineWidget(draft_json(), markers=findings)
+    assert widget.markers == [{"t": 1.5, "label": "freeze", "kind": "freeze"}]
+    widget.set_markers([{"t": 4, "label": "cut"}])
+    assert widget.markers == [{"t": 4.0, "label": "cut", "kind": ""}]
+
+
+def test_state_is_json_only(draft_json):
+    widget = TimelineWidget(draft_json())
+    state = widget.get_state()
+    for key in ("tracks", "selected", "playhead", "zoom", "thumbnails", "markers", "show_markers"):
+        assert key in state
+    assert "render" in widget._esm and "is missing" not in widget._esm  # the built bundle, not the stand-in
+
+
+def test_a_missing_bundle_says_how_to_build_it():
+    from nemo_jupyter.widgets._base import bundle
+
+    assert "npm run build" in bundle("no_such_widget")
