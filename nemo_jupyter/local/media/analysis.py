@@ -118,16 +118,18 @@ def analyze(
     if not path.is_file():
         raise MediaError(f"no such media file: {path.name}")
     started = time.perf_counter()
-    log = _run_detectors(analysis_args(path, limits), progress, what=f"analysing {path.name}")
+    log, decoded_s = _run_detectors(analysis_args(path, limits), progress, what=f"analysing {path.name}")
     cost_s = time.perf_counter() - started
-    result = parse_log(log, limits)
+    result = parse_log(log, limits, duration_s=_container_duration(log) or decoded_s)
     result["cost_s"] = round(cost_s, 4)
     result["cost_ratio"] = round(cost_s / result["duration_s"], 4) if result["duration_s"] else None
     return result
 
 
-def _run_detectors(args: list[str], progress: Callable[[float], None] | None, what: str) -> str:
-    """Run ffmpeg, reporting percent done from `-progress pipe:1`; return its stderr (the detectors' log).
+def _run_detectors(args: list[str], progress: Callable[[float], None] | None, what: str) -> tuple[str, float]:
+    """Run ffmpeg, reporting percent done from `-progress pipe:1`.
+
+    Returns its stderr (the detectors' log) and the time decoded (for files that state no duration).
 
     Unlike `ffmpeg.run_with_progress` (made for renders), this keeps the stderr: it is the result.
     """
@@ -136,14 +138,15 @@ def _run_detectors(args: list[str], progress: Callable[[float], None] | None, wh
     lines: list[str] = []
     drain = threading.Thread(target=lines.extend, args=(proc.stderr,), daemon=True)
     drain.start()
-    total = 0.0
+    total = decoded_s = 0.0
     for line in proc.stdout:  # key=value lines, one block per update
         key, _, value = line.strip().partition("=")
-        if progress is None or key != "out_time_us" or not value.isdigit():
+        if key != "out_time_us" or not value.isdigit():
             continue
+        decoded_s = int(value) / 1e6
         total = total or _container_duration("".join(lines[:40]))  # the banner comes first
-        if total:
-            progress(min(99.9, int(value) / 1e6 / total * 100.0))
+        if progress is not None and total:
+            progress(min(99.9, decoded_s / total * 100.0))
     proc.wait()
     drain.join()
     stderr = "".join(lines)
@@ -151,7 +154,7 @@ def _run_detectors(args: list[str], progress: Callable[[float], None] | None, wh
         raise FFmpegError(f"{what}: {explain(stderr)}")
     if progress is not None:
         progress(100.0)
-    return stderr
+    return stderr, decoded_s
 
 
 def parse_log(log: str, thresholds: Thresholds | Mapping | None = None, duration_s: float | None = None) -> dict:
