@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import subprocess
 import time
 
 import pytest
 
 from nemo_jupyter.local.media import MediaError
 from nemo_jupyter.local.media.analysis import Thresholds, analyze
+from nemo_jupyter.local.media.ffmpeg import base_args
 
 TOLERANCE_S = 0.05  # one frame at 25 fps is 0.04 s
 TONE_2S = [("tone", 2.0)]
@@ -138,3 +140,14 @@ def test_missing_or_unreadable_file_is_one_clear_line(tmp_path):
     with pytest.raises(MediaError) as info:
         analyze(junk)
     assert "notes.mp4" in str(info.value) and "\n" not in str(info.value)
+
+
+def test_a_file_that_states_no_duration_uses_the_decoded_time(tmp_path):
+    clip = tmp_path / "streamed.webm"
+    graph = "testsrc2=s=160x120:r=25:d=1.2[a];testsrc=s=160x120:r=25:d=0.8[b];[a][b]concat=n=2:v=1:a=0"
+    with clip.open("wb") as out:  # written to a pipe, the muxer cannot go back to write the duration
+        subprocess.run(base_args() + ["-filter_complex", graph, "-c:v", "libvpx", "-deadline", "realtime",
+                                      "-f", "webm", "pipe:1"], stdout=out, stderr=subprocess.DEVNULL, check=True)
+    result = analyze(clip)
+    assert result["duration_s"] == pytest.approx(2.0, abs=TOLERANCE_S)
+    assert_spans(spans(result, "scene"), [(0.0, 1.2), (1.2, 2.0)])
