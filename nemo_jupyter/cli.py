@@ -6,6 +6,7 @@ import argparse
 import importlib
 import importlib.util
 import sys
+import warnings
 
 DEFAULT_PORT = 8765
 
@@ -15,7 +16,10 @@ def _serve(args: argparse.Namespace) -> int:
 
     if not is_loopback(args.host):
         print(f"warning: listening on {args.host} makes the backend reachable from other machines", file=sys.stderr)
-    backend = LocalBackend(args.data, host=args.host, port=args.port)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # the warning above says it once, in plain words
+        backend = LocalBackend(args.data, host=args.host, port=args.port)
+    backend.bind()
     print(f"nemo-jupyter local backend on {backend.url} (data in {backend.data_dir}); Ctrl-C stops it", flush=True)
     print(f"use it with: export NEMO_API_URL={backend.url}", flush=True)
     backend.serve_forever()

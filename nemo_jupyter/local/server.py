@@ -66,6 +66,7 @@ class LocalBackend:
         self.backend = Backend(self.store, self.faults, self.stats, max_upload_bytes=max_upload_bytes, agent=agent)
         self._server: uvicorn.Server | None = None
         self._thread: threading.Thread | None = None
+        self._socket: socket.socket | None = None
 
     @property
     def url(self) -> str:
@@ -77,18 +78,25 @@ class LocalBackend:
                                 timeout_graceful_shutdown=2, access_log=False)
         return uvicorn.Server(config)
 
+    def bind(self) -> socket.socket:
+        """Open the listening socket (on a free port when `port` is 0) and fix `.port`, hence `.url`."""
+        if self._socket is None:
+            family = socket.AF_INET6 if ":" in self.host else socket.AF_INET
+            self._socket = socket.socket(family, socket.SOCK_STREAM)
+            self._socket.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            self._socket.bind((self.host, self.port))
+            self.port = self._socket.getsockname()[1]
+        return self._socket
+
     def start(self) -> LocalBackend:
-        family = socket.AF_INET6 if ":" in self.host else socket.AF_INET
-        sock = socket.socket(family, socket.SOCK_STREAM)
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        sock.bind((self.host, self.port))
-        self.port = sock.getsockname()[1]
+        """Serve on a background thread; returns once the server accepts connections."""
+        sock = self.bind()
         self._server = self._uvicorn()
         self._thread = threading.Thread(target=self._server.run, kwargs={"sockets": [sock]}, daemon=True,
                                         name=f"nemo-local-{self.port}")
         self._thread.start()
-        started = threading.Event()
-        while not self._server.started and self._thread.is_alive() and not started.wait(0.01):
+        waiting = threading.Event()
+        while not self._server.started and self._thread.is_alive() and not waiting.wait(0.01):
             pass
         if not self._server.started:
             self.stop()
@@ -102,17 +110,19 @@ class LocalBackend:
             self._thread.join(START_TIMEOUT_S)
         self.backend.stop()
         self.store.close()
-        self._server = self._thread = None
+        if self._socket is not None:
+            self._socket.close()
+        self._server = self._thread = self._socket = None
 
     def serve_forever(self) -> None:
         """Serve in the foreground until Ctrl-C (what `nemo-jupyter serve` does)."""
-        server = self._uvicorn()
-        server.config.host, server.config.port = self.host, self.port
+        sock = self.bind()
         try:
-            server.run()
+            self._uvicorn().run(sockets=[sock])
         finally:
             self.backend.stop()
             self.store.close()
+            sock.close()
 
     def __enter__(self) -> LocalBackend:
         return self.start()
