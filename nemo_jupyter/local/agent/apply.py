@@ -1,0 +1,349 @@
+"""Commands -> a new draft (or canvas), and the sentence that says what was done.
+
+`apply_command(command, edit)` resolves the command's scene references against the current
+draft, calls the pure operation in `ops.py`, stores the result in `edit` and returns a `Say`.
+A command that cannot be done, or that needs the user to say which scene, raises `EditError`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import singledispatch
+
+from . import commands as c
+from . import findings, ops
+from .speech import EditError, Say, seconds
+
+
+TAIL_TOLERANCE_MS = 150  # a silence ending this close to the clip's end runs to its end
+
+
+@dataclass
+class Edit:
+    """The working copy of the state while one instruction is applied."""
+
+    draft: dict
+    canvas: dict
+    media: list[dict] = field(default_factory=list)
+    analyses: dict = field(default_factory=dict)
+
+
+# --- scenes ------------------------------------------------------------------------------------
+
+
+def scene_list(draft: dict) -> Say:
+    parts = [(i, s.get("m", {}).get("name") or s.get("src") or "clip", seconds(s.get("d", 0)))
+             for i, s in enumerate(ops.scenes(draft), 1)]
+    return Say(", ".join(f"{i}. {name} ({length})" for i, name, length in parts),
+               "，".join(f"{i}. {name}（{length}）" for i, name, length in parts))
+
+
+def which_scene(draft: dict, phrase: str | None = None) -> EditError:
+    listed = scene_list(draft)
+    said = f'By "{phrase}", which scene do you mean? ' if phrase else "Which scene do you mean? "
+    return EditError(
+        f'{said}The timeline has {listed.en}. Say it with the number, e.g. "trim scene 2 to 4s".',
+        f"您指的是哪一段？时间线上有：{listed.zh}。请用编号说明，例如“把第2段剪到4秒”。",
+    )
+
+
+def _one(edit: Edit, scene: int | None) -> int:
+    """A scene number for a command about one scene: the only scene when none was named."""
+    count = len(ops.scenes(edit.draft))
+    if scene is None or scene == c.ALL:
+        if count == 1:
+            return 1
+        if count == 0:
+            ops.scene_index(edit.draft, 1)  # raises: nothing to edit yet
+        raise which_scene(edit.draft)
+    ops.scene_index(edit.draft, scene)  # raises when out of range
+    return count if scene == c.LAST else scene
+
+
+def _one_or_all(edit: Edit, scene: int | None) -> int:
+    return c.ALL if scene == c.ALL else _one(edit, scene)
+
+
+def _order(before: list[str], draft: dict) -> Say:
+    numbers = ", ".join(str(before.index(s["id"]) + 1) for s in ops.scenes(draft) if s["id"] in before)
+    return Say(f"Done: scenes are now in the order {numbers}.", f"完成：片段顺序现在是 {numbers}。")
+
+
+def _ids(draft: dict) -> list[str]:
+    return [s["id"] for s in ops.scenes(draft)]
+
+
+def _length(draft: dict, scene: int) -> str:
+    return seconds(ops.scenes(draft)[scene - 1]["d"])
+
+
+# --- one handler per command ---------------------------------------------------------------------
+
+
+@singledispatch
+def apply_command(command, edit: Edit) -> Say:
+    raise TypeError(f"no handler for {type(command).__name__}")
+
+
+@apply_command.register
+def _(command: c.Reorder, edit: Edit) -> Say:
+    before = _ids(edit.draft)
+    edit.draft = ops.reorder(edit.draft, list(command.order))
+    return _order(before, edit.draft)
+
+
+@apply_command.register
+def _(command: c.Move, edit: Edit) -> Say:
+    before = _ids(edit.draft)
+    edit.draft = ops.move(edit.draft, _one(edit, command.scene), command.anchor, after=command.after)
+    return _order(before, edit.draft)
+
+
+@apply_command.register
+def _(command: c.Swap, edit: Edit) -> Say:
+    before = _ids(edit.draft)
+    edit.draft = ops.swap(edit.draft, command.first, command.second)
+    return _order(before, edit.draft)
+
+
+@apply_command.register
+def _(command: c.TrimTo, edit: Edit) -> Say:
+    scene = _one(edit, command.scene)
+    edit.draft = ops.trim_to(edit.draft, scene, command.keep_ms)
+    return Say(f"Done: scene {scene} is now {_length(edit.draft, scene)} long.",
+               f"完成：第{scene}段现在长{_length(edit.draft, scene)}。")
+
+
+@apply_command.register
+def _(command: c.Cut, edit: Edit) -> Say:
+    scene = _one(edit, command.scene)
+    edit.draft = ops.cut(edit.draft, scene, command.cut_ms, from_end=command.from_end)
+    edge, zh_edge = ("last", "最后") if command.from_end else ("first", "前")
+    cut, left = seconds(command.cut_ms), _length(edit.draft, scene)
+    return Say(f"Done: cut the {edge} {cut} of scene {scene}; it is now {left} long.",
+               f"完成：剪掉了第{scene}段的{zh_edge}{cut}，现在长{left}。")
+
+
+@apply_command.register
+def _(command: c.Remove, edit: Edit) -> Say:
+    scene = _one(edit, command.scene)
+    name = ops.scenes(edit.draft)[scene - 1].get("m", {}).get("name", "")
+    edit.draft = ops.remove(edit.draft, scene)
+    total = seconds(edit.draft.get("d", 0))
+    return Say(f"Done: removed scene {scene} ({name}); the video is now {total} long.",
+               f"完成：删除了第{scene}段（{name}），视频现在长{total}。")
+
+
+@apply_command.register
+def _(command: c.Split, edit: Edit) -> Say:
+    scene = _one(edit, command.scene)
+    edit.draft = ops.split(edit.draft, scene, command.at_ms)
+    at = seconds(command.at_ms)
+    return Say(f"Done: split scene {scene} at {at} into scenes {scene} and {scene + 1}.",
+               f"完成：在{at}处把第{scene}段分成了第{scene}段和第{scene + 1}段。")
+
+
+@apply_command.register
+def _(command: c.Speed, edit: Edit) -> Say:
+    scene = _one_or_all(edit, command.scene)
+    numbers = range(1, len(ops.scenes(edit.draft)) + 1) if scene == c.ALL else [scene]
+    for number in numbers:
+        edit.draft = ops.set_speed(edit.draft, number, command.factor)
+    which, zh_which = ("every scene", "所有片段") if scene == c.ALL else (f"scene {scene}", f"第{scene}段")
+    total = seconds(edit.draft.get("d", 0))
+    return Say(f"Done: {which} now plays at {command.factor:g}x; the video is now {total} long.",
+               f"完成：{zh_which}现在以{command.factor:g}倍速播放，视频现在长{total}。")
+
+
+_KIND_ZH = {"title": "标题", "caption": "字幕"}
+_POSITION_ZH = {"top": "顶部", "center": "中间", "bottom": "底部"}
+
+
+@apply_command.register
+def _(command: c.AddText, edit: Edit) -> Say:
+    edit.draft = ops.add_text(edit.draft, command.kind, command.text, command.start_ms, command.end_ms,
+                              command.position)
+    added = ops.text_segments(edit.draft, command.kind)
+    segment = next(s for s in reversed(added) if s["m"]["text"] == command.text)
+    start, end = seconds(segment["st"]), seconds(segment["st"] + segment["d"])
+    where = segment["m"]["position"]
+    return Say(f'Done: added the {command.kind} "{command.text}" from {start} to {end} at the {where}.',
+               f"完成：添加了{_KIND_ZH[command.kind]}“{command.text}”，从{start}到{end}，位于{_POSITION_ZH[where]}。")
+
+
+@apply_command.register
+def _(command: c.ChangeText, edit: Edit) -> Say:
+    edit.draft = ops.change_text(edit.draft, command.kind, command.text)
+    return Say(f'Done: the {command.kind} now reads "{command.text}".',
+               f"完成：{_KIND_ZH[command.kind]}已改为“{command.text}”。")
+
+
+@apply_command.register
+def _(command: c.RemoveText, edit: Edit) -> Say:
+    edit.draft = ops.remove_text(edit.draft, command.kind)
+    return Say(f"Done: removed the {command.kind}.", f"完成：删除了{_KIND_ZH[command.kind]}。")
+
+
+def _audio_media(edit: Edit) -> list[dict]:
+    return [m for m in edit.media if m.get("type") == "audio"]
+
+
+def _find_music(edit: Edit, name: str | None) -> dict:
+    audio = _audio_media(edit)
+    if not audio:
+        raise EditError("Upload an audio file first (mp3, wav, m4a or aac), then say: add music <its name> at 35%.",
+                        "请先上传音频文件（mp3、wav、m4a 或 aac），再说：添加背景音乐 <文件名>。")
+    if name is None:
+        if len(audio) == 1:
+            return audio[0]
+        names = ", ".join(m.get("name", m["id"]) for m in audio)
+        raise EditError(f"Which music do you mean: {names}?", f"您要用哪一首音乐：{names}？")
+    wanted = name.lower()
+    for match in (lambda n: n == wanted, lambda n: n.rsplit(".", 1)[0] == wanted, lambda n: wanted in n):
+        found = [m for m in audio if match(str(m.get("name", "")).lower())]
+        if len(found) == 1:
+            return found[0]
+    names = ", ".join(m.get("name", m["id"]) for m in audio)
+    raise EditError(f'There is no uploaded audio file called "{name}"; the uploads are: {names}.',
+                    f"没有名为“{name}”的音频文件；已上传的有：{names}。")
+
+
+@apply_command.register
+def _(command: c.AddMusic, edit: Edit) -> Say:
+    media = _find_music(edit, command.name)
+    volume = ops.DEFAULT_MUSIC_VOLUME if command.volume is None else command.volume
+    edit.draft = ops.add_music(edit.draft, media, volume)
+    name, percent = media.get("name", media["id"]), f"{volume * 100:g}%"
+    return Say(f'Done: added "{name}" as background music at {percent} volume.',
+               f"完成：添加了背景音乐“{name}”，音量{percent}。")
+
+
+@apply_command.register
+def _(command: c.RemoveMusic, edit: Edit) -> Say:
+    edit.draft = ops.remove_music(edit.draft)
+    return Say("Done: removed the background music.", "完成：删除了背景音乐。")
+
+
+@apply_command.register
+def _(command: c.SetVolume, edit: Edit) -> Say:
+    percent = f"{command.volume * 100:g}%"
+    if command.music:
+        edit.draft = ops.set_music_volume(edit.draft, command.volume)
+        return Say(f"Done: the music volume is now {percent}.", f"完成：背景音乐音量现在是{percent}。")
+    scene = _one_or_all(edit, command.scene)
+    edit.draft = ops.set_scene_volume(edit.draft, scene, command.volume)
+    which, zh_which = ("every scene", "所有片段") if scene == c.ALL else (f"scene {scene}", f"第{scene}段")
+    return Say(f"Done: the volume of {which} is now {percent}.", f"完成：{zh_which}的音量现在是{percent}。")
+
+
+@apply_command.register
+def _(command: c.Mute, edit: Edit) -> Say:
+    scene = _one_or_all(edit, command.scene)
+    edit.draft = ops.mute(edit.draft, scene, command.muted)
+    which, zh_which = ("every scene", "所有片段") if scene == c.ALL else (f"scene {scene}", f"第{scene}段")
+    if command.muted:
+        return Say(f"Done: muted {which}.", f"完成：{zh_which}已静音。")
+    return Say(f"Done: unmuted {which}.", f"完成：{zh_which}已取消静音。")
+
+
+@apply_command.register
+def _(command: c.Canvas, edit: Edit) -> Say:
+    edit.canvas = {**edit.canvas, "width": command.width, "height": command.height}
+    shape = "vertical" if command.height > command.width else "square" if command.height == command.width else "horizontal"
+    zh_shape = {"vertical": "竖屏", "square": "方形", "horizontal": "横屏"}[shape]
+    size = f"{command.width}×{command.height}"
+    return Say(f"Done: the canvas is now {shape}, {size}.", f"完成：画布现在是{zh_shape}，{size}。")
+
+
+@apply_command.register
+def _(command: c.Fade, edit: Edit) -> Say:
+    if command.scene is None:
+        scene = 1 if command.fade_in else len(ops.scenes(edit.draft)) or 1
+        which, zh_which = "the video", "视频"
+    else:
+        scene = _one(edit, command.scene)
+        which, zh_which = f"scene {scene}", f"第{scene}段"
+    edit.draft = ops.set_fade(edit.draft, scene, command.fade_in, command.ms)
+    length = seconds(command.ms)
+    if command.fade_in:
+        return Say(f"Done: {which} now fades in over {length}.", f"完成：{zh_which}现在开头淡入{length}。")
+    return Say(f"Done: {which} now fades out over {length}.", f"完成：{zh_which}现在结尾淡出{length}。")
+
+
+@apply_command.register
+def _(command: c.Ambiguous, edit: Edit) -> Say:
+    raise which_scene(edit.draft, command.phrase)
+
+
+@apply_command.register
+def _(command: c.Undo, edit: Edit) -> Say:
+    raise EditError('Say "undo" on its own, as a separate instruction.', "请单独发送“撤销”。")
+
+
+# --- edits from the clip analysis ---------------------------------------------------------------
+
+
+def _analysed(edit: Edit, media_id: str) -> None:
+    state = findings.status(edit.analyses, media_id)
+    name = next((m.get("name") for m in edit.media if m.get("id") == media_id), media_id)
+    if state == findings.RUNNING:
+        raise EditError(f"{name} is still being analysed: try again in a moment.", f"{name}还在分析中，请稍后再试。")
+    if state != findings.DONE:
+        raise EditError(f"{name} has no analysis ({state}), so I cannot see its scenes.",
+                        f"{name}没有分析结果，无法识别其中的场景。")
+
+
+def _numbers(edit: Edit, scene: int) -> list[int]:
+    count = len(ops.scenes(edit.draft))
+    if count == 0:
+        ops.scene_index(edit.draft, 1)  # raises
+    return list(range(1, count + 1)) if scene == c.ALL else [count if scene == c.LAST else _one(edit, scene)]
+
+
+@apply_command.register
+def _(command: c.SplitAtSceneCuts, edit: Edit) -> Say:
+    before = len(ops.scenes(edit.draft))
+    for number in reversed(_numbers(edit, command.scene)):
+        segment = ops.scenes(edit.draft)[number - 1]
+        _analysed(edit, segment.get("src"))
+        edit.draft = ops.split_at_source_times(edit.draft, number, findings.cuts(edit.analyses, segment.get("src")))
+    added = len(ops.scenes(edit.draft)) - before
+    if not added:
+        raise EditError("No scene cuts were found inside those scenes: nothing to split.",
+                        "这些片段里没有检测到场景切换，无需分割。")
+    return Say(f"Done: split at {added} scene cut{'s' if added > 1 else ''}; the timeline now has "
+               f"{before + added} scenes: {scene_list(edit.draft).en}.",
+               f"完成：在{added}个场景切换处分割，时间线现在有{before + added}段：{scene_list(edit.draft).zh}。")
+
+
+_FINDING_WORDS = {"freeze": ("frozen frames", "冻结帧"), "black": ("black frames", "黑帧"),
+                  "silence": ("silence at the end", "结尾的静音")}
+
+
+def _remove_ranges(edit: Edit, kind: str, pick) -> Say:
+    """Cut the source ranges `pick(media_id)` out of every scene showing that media."""
+    before = edit.draft.get("d", 0)
+    for src in dict.fromkeys(s.get("src") for s in ops.scenes(edit.draft)):
+        _analysed(edit, src)
+        edit.draft = ops.remove_source_ranges(edit.draft, src, pick(src))
+    removed = before - edit.draft.get("d", 0)
+    words, zh_words = _FINDING_WORDS[kind]
+    if removed <= 0:
+        raise EditError(f"No {words} were found in the clips on the timeline.", f"时间线上的片段里没有发现{zh_words}。")
+    return Say(f"Done: cut {seconds(removed)} of {words}; the video is now {seconds(edit.draft['d'])} long.",
+               f"完成：剪掉了{seconds(removed)}的{zh_words}，视频现在长{seconds(edit.draft['d'])}。")
+
+
+@apply_command.register
+def _(command: c.RemoveFindings, edit: Edit) -> Say:
+    return _remove_ranges(edit, command.kind, lambda src: findings.ranges(edit.analyses, src, command.kind))
+
+
+@apply_command.register
+def _(command: c.TrimEndSilence, edit: Edit) -> Say:
+    def trailing(src: str) -> list[tuple[int, int]]:
+        media = next((m for m in edit.media if m.get("id") == src), {})
+        end = int(media.get("d") or 0)
+        return [(a, b) for a, b in findings.ranges(edit.analyses, src, "silence") if end and b >= end - TAIL_TOLERANCE_MS]
+
+    return _remove_ranges(edit, "silence", trailing)

@@ -1,0 +1,153 @@
+"""The agent's vocabulary: one frozen dataclass per edit the grammar can ask for.
+
+`grammar.parse` turns text into these; `apply.apply_command` turns them into draft operations.
+Scenes are numbered from 1 in timeline order on the main video track. A scene reference is an
+int: a scene number, `LAST` for the last scene, `ALL` for every scene, or `None` when the user
+named none (then the agent uses the only scene, or asks which one). Times are milliseconds.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+LAST = -1
+ALL = 0
+
+
+@dataclass(frozen=True)
+class Reorder:
+    order: tuple[int, ...]  # scene numbers in their new order; unlisted scenes follow in place
+
+
+@dataclass(frozen=True)
+class Move:
+    scene: int | None
+    anchor: int  # scene number to move next to (LAST for the end)
+    after: bool = False
+
+
+@dataclass(frozen=True)
+class Swap:
+    first: int
+    second: int
+
+
+@dataclass(frozen=True)
+class TrimTo:
+    scene: int | None
+    keep_ms: int
+
+
+@dataclass(frozen=True)
+class Cut:
+    scene: int | None
+    cut_ms: int
+    from_end: bool = False
+
+
+@dataclass(frozen=True)
+class Remove:
+    scene: int | None
+
+
+@dataclass(frozen=True)
+class Split:
+    scene: int | None
+    at_ms: int
+
+
+@dataclass(frozen=True)
+class Speed:
+    scene: int | None
+    factor: float
+
+
+@dataclass(frozen=True)
+class AddText:
+    kind: str  # "title" | "caption"
+    text: str
+    start_ms: int | None = None
+    end_ms: int | None = None
+    position: str | None = None  # "top" | "center" | "bottom"
+
+
+@dataclass(frozen=True)
+class ChangeText:
+    kind: str
+    text: str
+
+
+@dataclass(frozen=True)
+class RemoveText:
+    kind: str
+
+
+@dataclass(frozen=True)
+class AddMusic:
+    name: str | None
+    volume: float | None = None
+
+
+@dataclass(frozen=True)
+class RemoveMusic:
+    pass
+
+
+@dataclass(frozen=True)
+class SetVolume:
+    scene: int | None  # None with music=True: the music
+    volume: float
+    music: bool = False
+
+
+@dataclass(frozen=True)
+class Mute:
+    scene: int | None
+    muted: bool = True
+
+
+@dataclass(frozen=True)
+class Canvas:
+    width: int
+    height: int
+
+
+@dataclass(frozen=True)
+class Fade:
+    fade_in: bool
+    ms: int
+    scene: int | None = None  # None: the start (fade in) or the end (fade out) of the video
+
+
+@dataclass(frozen=True)
+class Undo:
+    pass
+
+
+@dataclass(frozen=True)
+class SplitAtSceneCuts:
+    scene: int  # ALL for every scene
+
+
+@dataclass(frozen=True)
+class RemoveFindings:
+    kind: str  # "freeze" | "black"
+
+
+@dataclass(frozen=True)
+class TrimEndSilence:
+    """Cut the silence that runs to the end of a clip, in every scene showing that clip."""
+
+
+@dataclass(frozen=True)
+class Ambiguous:
+    """The user pointed at a scene without saying which ("the long scene", "that clip")."""
+
+    phrase: str
+
+
+Command = (
+    Reorder | Move | Swap | TrimTo | Cut | Remove | Split | Speed | AddText | ChangeText | RemoveText
+    | AddMusic | RemoveMusic | SetVolume | Mute | Canvas | Fade | Undo | SplitAtSceneCuts
+    | RemoveFindings | TrimEndSilence | Ambiguous
+)

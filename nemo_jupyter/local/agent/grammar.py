@@ -1,0 +1,456 @@
+"""Instruction text -> edit commands (pure parsing: nothing here looks at a draft).
+
+How a message is read:
+
+1. Quoted text ("…", “…”, 「…」, ‘…’) and file names (``song.mp3``) are set aside verbatim as
+   placeholders ``«0»``, ``«1»``…, so titles and names keep their case and are never re-parsed.
+2. The rest is normalised: lower case, full-width forms folded (NFKC), number words and Chinese
+   numerals to digits, every scene reference to ``scene N`` (``clip 2``, ``the second shot``,
+   ``第2段``, ``片段2``; ``the last scene`` / ``最后一段`` to ``scene last``), every time to
+   ``Ns`` (``2 seconds``, ``500ms``, ``2秒``), every percentage to ``N%`` (``百分之35``).
+3. The message is cut into clauses at ``;`` ``。`` new lines, ``then`` / ``然后``, and at a comma
+   or ``and`` that is followed by an edit verb (``trim scene 2 to 4s and add title "Hi"``).
+   Clauses apply one after the other, so scene numbers in a later clause refer to the timeline
+   as the earlier clauses left it.
+4. Each clause goes through the readers in `_READERS`, in order; the first that recognises it
+   gives its commands. A clause nobody recognises is reported back in `Parsed.not_understood`.
+
+`GRAMMAR` (below) lists every form with an example: the agent replies with it to instructions
+it does not understand.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+from ...protocol import ACCEPTED_EXTENSIONS, EXTENSION_ALIASES
+from . import commands as c
+
+GRAMMAR = """\
+I can edit the timeline with instructions like these (scenes are numbered from 1 in timeline order):
+- reorder: "reorder scenes 2,1" · "reorder to 3,1,2" · "put scene 3 first" · "move scene 3 before scene 1" · "swap scenes 1 and 2" · 调换第1段和第2段 · 把第3段放到最前
+- trim: "trim scene 2 to 4s" · "cut the first 2 seconds of scene 1" · "cut the last 1s of scene 2" · 把第2段剪到4秒 · 剪掉第1段的前2秒
+- remove / split: "remove scene 2" · "split scene 1 at 2s" · 删除第2段 · 在2秒处分割第1段
+- speed: "make scene 2 twice as fast" · "speed up scene 1 by 1.5x" · "slow scene 2 to half speed" · 第2段加速2倍
+- titles and captions: "add title "Hello" from 0s to 2s at top" (top / center / bottom) · "change the title to "Hi"" · "remove the title" · "add caption "Look!" from 1s to 3s" · 添加标题“你好”
+- music: "add music song.mp3 at 35%" (an uploaded audio file) · "set music volume to 20%" · "remove the music" · 添加背景音乐 song.mp3
+- sound: "set volume of scene 1 to 50%" · "mute scene 2" · "mute all clips" · "unmute scene 2" · 第2段静音
+- canvas: "make it vertical" · "change aspect ratio to 9:16" (or 1:1, 16:9, 4:3) · 改成竖屏
+- fades: "fade in 1s" · "fade out 2s at the end" · "fade in scene 2 over 1s" · 淡入1秒
+- after analysis: "split clips at scene cuts" · "split scene 1 at its scene cuts" · "remove frozen frames" · "cut the black frames" · "trim the silence at the end" · 在场景切换处分割
+- "undo" · 撤销
+Several edits can go in one message: "reorder to 3,1,2 and trim scene 2 to 4s".\
+"""
+
+
+@dataclass(frozen=True)
+class Parsed:
+    commands: tuple = ()
+    not_understood: tuple[str, ...] = field(default=())
+
+
+def parse(text: str) -> Parsed:
+    """Read a whole message: the commands of every clause, and the clauses nobody recognised."""
+    normal, saved = _normalise(text)
+    found: list = []
+    missed: list[str] = []
+    for clause in _clauses(normal):
+        result = _read(clause, saved)
+        if result is None:
+            missed.append(_restore(clause, saved))
+        else:
+            found.extend(result)
+    return Parsed(tuple(found), tuple(missed))
+
+
+# --- normalising --------------------------------------------------------------------------------
+
+_QUOTED = re.compile(r'"([^"]*)"|“([^”]*)”|「([^」]*)」|『([^』]*)』|‘([^’]*)’|《([^》]*)》')
+_EXTENSIONS = "|".join(ACCEPTED_EXTENSIONS + tuple(EXTENSION_ALIASES))
+_FILE_NAME = re.compile(rf"[\w\-.()]+\.(?:{_EXTENSIONS})\b", re.IGNORECASE)
+_SAVED = re.compile(r"«(\d+)»")
+
+_WORD_NUMBERS = {w: str(i) for i, w in enumerate(
+    "zero one two three four five six seven eight nine ten eleven twelve".split())}
+_ORDINALS = {w: str(i) for i, w in enumerate(
+    "zeroth first second third fourth fifth sixth seventh eighth ninth tenth".split())}
+_ORDINALS.update(last="last", final="last")
+_CN_DIGITS = {"零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+_CN_NUMBER = re.compile(
+    r"(?<=第)[零一二两三四五六七八九十]+|[零一二两三四五六七八九十]+"
+    r"(?=\s*(?:段|秒|倍|个|处|号|%|分钟|毫秒|和|与|跟|、|,|，|到|至|的顺序|顺序))"
+)
+_SCENE_WORD = r"(?:scene|clip|segment|shot)"
+_WORDS = "|".join(_WORD_NUMBERS)
+# a number word only where a number is expected: "scene two", "two seconds", "three, one, two"
+_NUMBER_WORD = re.compile(
+    rf"(?<=scene )({_WORDS})\b|(?<=scenes )({_WORDS})\b"
+    rf"|\b({_WORDS})\b(?=\s*(?:s\b|secs?\b|seconds?\b|minutes?\b|ms\b|x\b|times\b|%|percent|,|and\b|then\b|$))"
+)
+
+_REWRITES = [
+    (re.compile(rf"\b{_SCENE_WORD}(s?)\b"), r"scene\1"),
+    (re.compile(r"\bvideos? (?=\d)"), "scene "),
+    (re.compile(r"\bscenes? (?:#|no\.? ?|number )(?=\d)"), "scene "),
+    (re.compile(r"(?:最后|最末)\s*1?\s*个?(?:段|片段|镜头|场景|视频)"), " scene last "),
+    (re.compile(r"第\s*(\d+)\s*个?(?:段|片段|镜头|场景|视频|条|幕|个)"), r" scene \1 "),
+    (re.compile(r"(?:片段|场景|镜头|视频)\s*(\d+)"), r" scene \1 "),
+    (re.compile(r"百分之\s*(\d+(?:\.\d+)?)"), r"\1%"),
+    (re.compile(r"(\d+(?:\.\d+)?)\s*(?:%|percent\b|per cent\b|pct\b)"), r"\1%"),
+    (re.compile(r"\bhalf a second\b"), "0.5s"),
+    (re.compile(r"(\d+(?:\.\d+)?)\s*(?:ms|milliseconds?|毫秒)(?![a-z])"),
+     lambda m: f"{float(m[1]) / 1000:g}s"),
+    (re.compile(r"(\d+(?:\.\d+)?)\s*(?:mins?|minutes?|分钟)(?![a-z])"), lambda m: f"{float(m[1]) * 60:g}s"),
+    (re.compile(r"(\d+(?:\.\d+)?)\s*(?:s|secs?|seconds?|秒钟|秒)(?![a-z])"), r"\1s"),
+    (re.compile(r"(\d+(?:\.\d+)?)\s*(?:x|×|times)(?![a-z])"), r"\1x"),
+    (re.compile(r"(\d+(?:\.\d+)?)\s*倍速?"), r"\1x"),
+]
+
+
+def _cn_number(text: str) -> str:
+    if text.startswith("十"):
+        text = "一" + text
+    tens, _, ones = text.partition("十")
+    if "十" not in text:
+        return "".join(str(_CN_DIGITS[ch]) for ch in text)
+    return str(_CN_DIGITS.get(tens, 1) * 10 + (_CN_DIGITS[ones] if ones else 0))
+
+
+def _normalise(text: str) -> tuple[str, list[str]]:
+    saved: list[str] = []
+
+    def keep(match: re.Match) -> str:
+        saved.append(next(g for g in match.groups() if g is not None) if match.groups() else match[0])
+        return f" «{len(saved) - 1}» "
+
+    text = _QUOTED.sub(keep, text)
+    text = _FILE_NAME.sub(keep, text)
+    text = unicodedata.normalize("NFKC", text).lower()
+    text = re.sub(r"\b(?:the )?(" + "|".join(_ORDINALS) + rf") (?:one )?{_SCENE_WORD}s?\b",
+                  lambda m: f"scene {_ORDINALS[m[1]]}", text)
+    text = _NUMBER_WORD.sub(lambda m: _WORD_NUMBERS[m[1] or m[2] or m[3]], text)
+    text = _CN_NUMBER.sub(lambda m: _cn_number(m[0]), text)
+    for pattern, replacement in _REWRITES:
+        text = pattern.sub(replacement, text)
+    return re.sub(r"\s+", " ", text).strip(), saved
+
+
+def _restore(clause: str, saved: list[str]) -> str:
+    return _SAVED.sub(lambda m: f'"{saved[int(m[1])]}"', clause)
+
+
+_VERBS = (
+    r"reorder|rearrange|put|move|place|swap|switch|trim|cut|shorten|remove|delete|drop|split|make|speed|"
+    r"slow|play|add|insert|change|set|turn|lower|raise|mute|unmute|fade|undo|use"
+)
+_ZH_VERBS = r"把|删除|删掉|去掉|添加|加上|调换|交换|剪掉|裁剪|分割|静音|设置|撤销|淡入|淡出|修改|移动|改成|改为"
+_SPLIT = re.compile(
+    r"\s*(?:[;。\n!?]|\bthen\b|然后|接着)\s*"
+    rf"|\s*(?:,\s*(?:and\s+|also\s+)?|\s+and\s+(?:also\s+)?)(?=(?:{_VERBS})\b)"
+    rf"|\s*(?:,\s*(?:并且|并|再|还要|同时)?|并且|并|再|还要|同时)\s*(?=(?:{_ZH_VERBS}))"
+)
+_FILLER = re.compile(r"^(?:(?:please|pls|can you|could you|now|and|also|ok|okay|帮我|请|麻烦)\s*,?\s*)+|[\s,.]+$|\s*please$")
+
+
+def _clauses(text: str) -> list[str]:
+    pieces = (_FILLER.sub("", piece.strip()) for piece in _SPLIT.split(text))
+    return [piece.strip() for piece in pieces if piece and piece.strip()]
+
+
+# --- pieces of a clause ---------------------------------------------------------------------------
+
+_SCENE_REF = re.compile(r"(?<![a-z])scenes? (\d+|last)(?![0-9a-z])")
+_ALL = re.compile(r"\b(?:all|every|each|everything|whole)\b|全部|所有|每[段个]|整个")
+_TIME = re.compile(r"(?<![a-z0-9.])(\d+(?:\.\d+)?)s(?![a-z])")
+_PERCENT = re.compile(r"(\d+(?:\.\d+)?)%")
+_FACTOR = re.compile(r"(\d+(?:\.\d+)?)x(?![a-z])")
+_LIST = re.compile(r"\d+(?:\s*(?:,|、|and|then|->|>|-|/|\s)\s*\d+)+")
+
+
+def _scene_numbers(clause: str) -> list[int]:
+    numbers = [c.LAST if n == "last" else int(n) for n in _SCENE_REF.findall(clause)]
+    # "scenes 1 and 2" / "scenes 1, 2": the bare numbers after a plural scene word
+    plural = re.search(r"\bscenes (\d+)((?:\s*(?:,|and|&|和|与)\s*\d+)+)", clause)
+    if plural:
+        numbers += [int(n) for n in re.findall(r"\d+", plural[2])]
+    return numbers
+
+
+def _scene(clause: str) -> int | None:
+    numbers = _scene_numbers(clause)
+    if numbers:
+        return numbers[0]
+    return c.ALL if _ALL.search(clause) else None
+
+
+def _times(clause: str) -> list[int]:
+    return [round(float(t) * 1000) for t in _TIME.findall(clause)]
+
+
+def _percent(clause: str) -> float | None:
+    match = _PERCENT.search(clause)
+    return float(match[1]) / 100 if match else None
+
+
+def _has(pattern: str, clause: str) -> bool:
+    return re.search(pattern, clause) is not None
+
+
+# --- readers: each returns a list of commands, or None when the clause is not its kind ----------
+
+
+def _undo(clause, saved):
+    if re.fullmatch(r"(?:undo|revert|go back)(?: (?:that|it|this|the last (?:edit|change|step)))?|"
+                    r"(?:撤销|撤回|撤消|恢复)(?:上一步|一下|操作|修改|刚才的修改)?", clause):
+        return [c.Undo()]
+    return None
+
+
+def _analysis(clause, saved):
+    scene = _scene(clause)
+    if _has(r"scene (?:cuts?|changes?|boundar)|(?:场景|镜头)(?:切换|变化|转换)", clause) and _has(
+            r"\bsplit|\bcut\b|\bdivide|分割|切分|拆分|切开|分开", clause):
+        return [c.SplitAtSceneCuts(c.ALL if scene is None else scene)]
+    removing = _has(r"\b(?:remove|cut|delete|drop|trim|get rid)|删除|去掉|剪掉|删掉|去除|裁掉", clause)
+    if removing and _has(r"\b(?:frozen|freezes?|still|static|stuck) (?:frames?|parts?|bits?|images?)|"
+                         r"(?:冻结|定格|静止|卡住|卡顿)的?(?:帧|画面)", clause):
+        return [c.RemoveFindings("freeze")]
+    if removing and _has(r"\bblack (?:frames?|screens?|bits?|flash)|黑(?:帧|屏|场|色画面)", clause):
+        return [c.RemoveFindings("black")]
+    if removing and _has(r"\bsilen(?:ce|t)|静音|无声", clause):
+        return [c.TrimEndSilence()]
+    return None
+
+
+_KIND = r"\b(title|heading|headline|caption|subtitle|text)s?\b|(标题|字幕|文字)"
+
+
+def _text_kind(clause: str) -> str | None:
+    match = re.search(_KIND, clause)
+    if not match:
+        return None
+    return "title" if (match[1] or match[2]) in ("title", "heading", "headline", "标题") else "caption"
+
+
+_POSITIONS = {"top": "top", "center": "center", "centre": "center", "middle": "center", "bottom": "bottom",
+              "顶": "top", "上": "top", "中": "center", "居": "center", "正": "center", "底": "bottom", "下": "bottom"}
+_POSITION = re.compile(r"\b(?:at|on|in|to) (?:the )?(top|center|centre|middle|bottom)\b|"
+                       r"(顶部|顶端|上方|上面|上部|中间|中央|居中|正中|底部|底端|下方|下面|下部)")
+
+
+def _text(clause, saved):
+    kind = _text_kind(clause)
+    if kind is None:
+        return None
+    quote = _SAVED.search(clause)
+    words = saved[int(quote[1])] if quote else None
+    if _has(r"\b(?:remove|delete|drop|hide|clear|get rid)|删除|删掉|去掉|移除|不要|清除", clause):
+        return [c.RemoveText(kind)]
+    if words is None:
+        return None
+    if _has(r"\b(?:change|rename|replace|update|edit|set)\b|修改|更改|改|换", clause) and not _has(
+            r"\b(?:add|insert|put|create)\b|添加|加上|增加|插入", clause):
+        return [c.ChangeText(kind, words)]
+    times = _times(clause.replace(quote[0], ""))
+    start = end = None
+    if len(times) >= 2:
+        start, end = times[0], times[1]
+    elif len(times) == 1:
+        if _has(r"\b(?:from|after|starting)\b|从", clause):
+            start = times[0]
+        else:
+            start, end = 0, times[0]
+    where = _POSITION.search(clause.replace(quote[0], ""))
+    position = _POSITIONS[where[1] or where[2][0]] if where else None
+    return [c.AddText(kind, words, start, end, position)]
+
+
+_MUSIC = r"\b(?:music|bgm|song|soundtrack|tune)\b|音乐|配乐|歌曲|bgm"
+
+
+def _music(clause, saved):
+    if not _has(_MUSIC, clause):
+        return None
+    volume = _percent(clause)
+    if _has(r"\b(?:remove|delete|drop|stop|turn off|get rid|no)\b|删除|去掉|删掉|移除|关闭|不要", clause):
+        return [c.RemoveMusic()]
+    if _has(r"\b(?:un)?mute\b|静音", clause):
+        return [c.SetVolume(None, 0.0 if not _has(r"unmute|取消", clause) else 1.0, music=True)]
+    if _has(r"\b(?:add|put|use|play|insert|with)\b|添加|加上|加|配上|使用|用|插入", clause):
+        name_match = _SAVED.search(clause)
+        name = saved[int(name_match[1])] if name_match else _music_name(clause)
+        return [c.AddMusic(name, volume)]
+    if volume is not None:
+        return [c.SetVolume(None, volume, music=True)]
+    return None
+
+
+def _music_name(clause: str) -> str | None:
+    """An unquoted name after the music word: "add music lofi beat at 35%" -> "lofi beat"."""
+    match = re.search(r"(?:music|bgm|song|soundtrack|tune|音乐|配乐)\s*(?:called |named |file |from )?(.*)", clause)
+    rest = re.sub(r"\s*(?:\bat\b|\bwith\b|,|音量|volume).*$|\s*\d+(?:\.\d+)?%.*$", "", match[1]).strip() if match else ""
+    return rest or None
+
+
+_RATIOS = {"9:16": (9, 16), "16:9": (16, 9), "1:1": (1, 1)}
+_ORIENTATION = [
+    (r"\b(?:vertical|portrait|tiktok|reels?|shorts|stories)\b|竖屏|竖版|竖向|竖的", (9, 16)),
+    (r"\b(?:horizontal|landscape|widescreen|youtube)\b|横屏|横版|横向|横的", (16, 9)),
+    (r"\b(?:square|instagram)\b|正方形|方形", (1, 1)),
+]
+
+
+def _canvas(clause, saved):
+    ratio = re.search(r"(?<!\d)(\d{1,2}) ?: ?(\d{1,2})(?!\d)", clause)
+    if ratio and _has(r"\b(?:aspect|ratio|canvas|format|size|frame|make|change|set|convert|resize|turn|switch)\b|"
+                      r"比例|画幅|画面|尺寸|改|变|转|换|设", clause):
+        width, height = int(ratio[1]), int(ratio[2])
+        return [canvas_command(width, height)] if width and height else None
+    for pattern, (width, height) in _ORIENTATION:
+        if _has(pattern, clause):
+            return [canvas_command(width, height)]
+    return None
+
+
+def canvas_command(width: int, height: int) -> c.Canvas:
+    """A canvas for an aspect ratio: the short side 1080 px, the long side at most 1920, both even."""
+    short, long_ = sorted((width, height))
+    long_side = min(1920, round(1080 * long_ / short))
+    short_side = round(long_side * short / long_) if long_side == 1920 else 1080
+    size = (long_side // 2 * 2, short_side // 2 * 2)
+    return c.Canvas(*(size if width >= height else size[::-1]))
+
+
+def _fade(clause, saved):
+    fades = []
+    if _has(r"\bfade[- ]?ins?\b|\bfade (?:it |the video |everything )?in\b|\bfade in and out\b|淡入", clause):
+        fades.append(True)
+    if _has(r"\bfade[- ]?outs?\b|\bfade (?:it |the video |everything )?out\b|\bin and out\b|淡出", clause):
+        fades.append(False)
+    if not fades:
+        return None
+    times = _times(clause)
+    scenes = _scene_numbers(clause)
+    scene = scenes[0] if scenes else None
+    return [c.Fade(fade_in, times[0] if times else 1000, scene) for fade_in in fades]
+
+
+_SLOW = r"\b(?:slow|slower|slowly|slowed)\b|放慢|减速|慢放|慢"
+
+
+def _speed(clause, saved):
+    if not _has(r"\b(?:fast|faster|quick|quicker|speed|speeds|slow|slower|slowly|tempo|pace)\b|"
+                r"倍速|加速|减速|放慢|慢放|快放|速度|快|慢", clause):
+        return None
+    if _has(r"\b(?:normal|original|regular) speed\b|原速|正常速度", clause):
+        factor = 1.0
+    elif _has(r"\b(?:twice|double)\b", clause):
+        factor = 2.0
+    elif _has(r"\bhalf\b|一半|半速", clause):
+        factor = 0.5
+    elif _FACTOR.search(clause):
+        factor = float(_FACTOR.search(clause)[1])
+        if _has(_SLOW, clause) and factor > 1:
+            factor = 1 / factor
+    else:
+        return None
+    return [c.Speed(_scene(clause), factor)]
+
+
+def _volume(clause, saved):
+    muting = re.search(r"\b(un)?mute[ds]?\b|(取消)?静音", clause)
+    if muting:
+        scene = _scene(clause)
+        if scene is None and _has(r"\b(?:the )?(?:video|clips|scenes|sound|audio)\b|视频|声音", clause):
+            scene = c.ALL
+        return [c.Mute(scene, muted=not (muting[1] or muting[2]))]
+    volume = _percent(clause)
+    if volume is not None and _has(r"\b(?:volume|loudness|louder|quieter|level)\b|音量|声音", clause):
+        return [c.SetVolume(_scene(clause), volume)]
+    return None
+
+
+def _order(clause, saved):
+    numbers = _scene_numbers(clause)
+    swapping = _has(r"\b(?:swap|switch|exchange|flip|trade)\b|调换|交换|互换|对调", clause)
+    if swapping and len(numbers) >= 2:
+        return [c.Swap(numbers[0], numbers[1])]
+    ordering = _has(r"\b(?:re-?order|rearrange|order|arrange|sequence|sort)\b|排序|顺序|排列|重排", clause)
+    listed = _LIST.search(clause)
+    if ordering and listed:
+        return [c.Reorder(tuple(int(n) for n in re.findall(r"\d+", listed[0])))]
+    if not _has(r"\b(?:put|move|place|bring|make|shift)\b|放|移|挪|调|排", clause) or not numbers:
+        return None
+    relation = re.search(r"\b(before|in front of|ahead of|after|behind)\b|(前面|之前|前|后面|之后|后)", clause)
+    if relation and len(numbers) >= 2:
+        after = (relation[1] or relation[2]) in ("after", "behind", "后面", "之后", "后")
+        return [c.Move(numbers[0], numbers[1], after=after)]
+    if _has(r"\b(?:first|start|beginning|front)\b|最前|开头|最开始|scene 1\b", clause.split(f"scene {numbers[0]}", 1)[-1]):
+        return [c.Move(numbers[0], 1)]
+    if _has(r"\b(?:last|end)\b|最后|结尾|末尾", clause.split(f"scene {numbers[0]}", 1)[-1]):
+        return [c.Move(numbers[0], c.LAST, after=True)]
+    return None
+
+
+def _split(clause, saved):
+    if not _has(r"\bsplit|\bdivide|分割|切开|拆分|分开|切分|剪开", clause):
+        return None
+    times = _times(clause)
+    if not times:
+        return None
+    return [c.Split(_scene(clause), times[0])]
+
+
+def _trim(clause, saved):
+    if not _has(r"\b(?:trim|cut|shorten|chop|remove|delete|drop|take|keep|make)\b|剪|裁|截|缩短|去掉|删|保留", clause):
+        return None
+    times = _times(clause)
+    if not times:
+        return None
+    scene = _scene(clause)
+    edge = re.search(r"\b(first|start|beginning|last|end)\b|(前|开头|开始|最后|后|结尾|末尾)", clause)
+    if edge and not _has(r"\bto\b|\bdown to\b|到|为|成|至|保留|\blong\b", clause.replace("from the end", "")):
+        from_end = (edge[1] or edge[2]) in ("last", "end", "最后", "后", "结尾", "末尾")
+        return [c.Cut(scene, times[0], from_end=from_end)]
+    if _has(r"\b(?:to|down to|long)\b|到|为|成|至|保留", clause):
+        return [c.TrimTo(scene, times[0])]
+    if _has(r"\bby\b", clause):
+        return [c.Cut(scene, times[0], from_end=True)]
+    if _has(r"\b(?:off|from)\b", clause):
+        return [c.Cut(scene, times[0])]
+    return None
+
+
+def _remove(clause, saved):
+    if not _has(r"\b(?:remove|delete|drop|cut|get rid of|take out|lose)\b|删除|删掉|去掉|移除|剪掉|去除|不要", clause):
+        return None
+    numbers = _scene_numbers(clause)
+    return [c.Remove(numbers[0])] if numbers else None
+
+
+_VAGUE = re.compile(
+    r"\b(?:that|this|those|these|the(?: \w+)?) scenes?\b|\bthe (?:long|longest|short|shortest|boring|bad|other|middle) (?:one|bit|part)\b|"
+    r"那段|这段|那一段|这一段|那个片段|这个片段|那个镜头|这个镜头|长的那|短的那|最长的|最短的"
+)
+_EDITING = re.compile(rf"\b(?:{_VERBS})\b|剪|删|去掉|移|放|调|换|加速|放慢|静音|分割")
+
+
+def _ambiguous(clause, saved):
+    vague = _VAGUE.search(clause)
+    if vague and _EDITING.search(clause) and not _scene_numbers(clause):
+        return [c.Ambiguous(vague[0])]
+    return None
+
+
+_READERS = (_undo, _analysis, _text, _music, _canvas, _ambiguous, _fade, _speed, _volume, _order, _split,
+            _trim, _remove)
+
+
+def _read(clause: str, saved: list[str]) -> list | None:
+    for reader in _READERS:
+        found = reader(clause, saved)
+        if found:
+            return found
+    return None
