@@ -182,3 +182,9 @@ def test_music_percent_volume_and_end_cut():
 
 def test_filter_paths_are_escaped():
     assert _quote(Path("/tmp/a:b,c[1]'x")) == r"/tmp/a\\:b\,c\[1\]\\\'x"
+
+
+def test_mono_sound_is_put_on_both_channels(tmp_path):
+    media = {**MEDIA, "mono": video("mono", channels=1)}
+    graph = graph_of(plan_render(draft((0, [seg("mono", 0, 1000), seg("c1", 1000, 1000)])), media, CANVAS, tmp_path / "o.mp4"))
+    assert graph.count("pan=stereo|c0=c0|c1=c0") == 1

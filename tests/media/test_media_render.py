@@ -106,3 +106,45 @@ def test_missing_media_file_is_a_render_error(library, tmp_path):
         render_draft({"t": [{"tt": 0, "sg": [seg("gone", 0, 500)]}]}, media, SMALL, tmp_path / "o.mp4")
     assert "gone.mp4" in str(err.value) and "\n" not in str(err.value)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_still_with_fade_then_fast_quiet_clip(library, tmp_path):
+    from nemo_jupyter.local.media.samples import make_image
+
+    library = {**library, "still": media_entry(make_image(tmp_path / "src" / "still.png", (200, 200), color="white"))}
+    draft = {"t": [
+        {"tt": 0, "sg": [seg("still", 0, 1000, m={"fade_in_ms": 800}), seg("red", 1000, 500, m={"speed": 2, "volume": 0.5})]},
+        {"tt": 7, "sg": [{"st": 1000, "d": 500, "m": {"text": "BOTTOM", "position": "bottom", "color": "yellow", "size": 300}}]},
+    ]}
+    out = render_draft(draft, library, SMALL, tmp_path / "still.mp4")
+    assert abs(probe(out)["d"] - 1500) <= FRAME_MS + 25  # the 1 s red clip at 2x fills 0.5 s
+    assert max(colour_at(out, 0.02)) < 60  # fading in from black
+    assert is_colour(colour_at(out, 0.95), "white")
+    assert is_colour(colour_at(out, 0.95, (10, 120)), "black")  # square still padded on a 4:3 canvas
+    yellow = lambda rgb: rgb[0] > 180 and rgb[1] > 180 and rgb[2] < 100  # noqa: E731
+    assert count_pixels(out, 1.25, yellow, box=(0, 160, 320, 240)) > 100  # caption in the bottom band
+    assert count_pixels(out, 1.25, yellow, box=(0, 0, 320, 120)) == 0
+    loud = mean_volume_db(library["red"]["path"], 0.1, 0.8)
+    assert abs(mean_volume_db(out, 1.1, 0.3) - (loud - 6.02)) < 1.5  # volume 0.5 is -6 dB
+
+
+def test_audio_and_gif_presets(library, tmp_path):
+    draft = {"t": [{"tt": 0, "sg": [seg("blue", 0, 500), seg("green", 500, 500)]}]}
+    m4a = render_draft(draft, library, SMALL, tmp_path / "sound.m4a", quality="audio")
+    info = probe(m4a)
+    assert info["type"] == "audio" and info["acodec"] == "aac" and abs(info["d"] - 1000) <= 60
+    gif = render_draft(draft, library, {"width": 1920, "height": 1080, "fps": 30}, tmp_path / "loop.gif", quality="gif")
+    info = probe(gif)
+    assert info["vcodec"] == "gif" and (info["width"], info["height"]) == (480, 270)
+    assert is_colour(colour_at(gif, 0.2), "blue")
+
+
+def test_no_font_fails_loudly(monkeypatch, tmp_path):
+    import matplotlib
+
+    from nemo_jupyter.local.media import MediaError, fonts
+
+    monkeypatch.setattr(fonts, "SYSTEM_DEJAVU", tmp_path / "none")
+    monkeypatch.setattr(matplotlib, "get_data_path", lambda: str(tmp_path / "none"))
+    with pytest.raises(MediaError, match="no DejaVu font found"):
+        fonts.font_path.__wrapped__("bold")

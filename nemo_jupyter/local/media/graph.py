@@ -175,7 +175,7 @@ class _GraphBuilder:
         return self._chain([f"{index}:v"], filters, f"v{i}")
 
     def _clip_audio(self, i: int, clip: Clip, index: int) -> str:
-        filters = ["asetpts=PTS-STARTPTS", *_atempo(clip.speed), AUDIO_FORMAT]
+        filters = ["asetpts=PTS-STARTPTS", *_atempo(clip.speed), *_mono_as_both(clip.src), AUDIO_FORMAT]
         filters += _level_and_length(clip.volume, clip.dur_ms, clip.fade_in_ms, clip.fade_out_ms)
         return self._chain([f"{index}:a"], filters, f"a{i}")
 
@@ -223,7 +223,7 @@ class _GraphBuilder:
 
     def _sound(self, i: int, sound: Sound) -> str:
         index = self._input("-ss", _s(sound.in_ms), "-t", _s(sound.dur_ms), "-i", str(sound.src["path"]))
-        filters = ["asetpts=PTS-STARTPTS", AUDIO_FORMAT]
+        filters = ["asetpts=PTS-STARTPTS", *_mono_as_both(sound.src), AUDIO_FORMAT]
         filters += _level_and_length(sound.volume, sound.dur_ms, sound.fade_in_ms, sound.fade_out_ms)
         if sound.start_ms:
             filters.append(f"adelay={sound.start_ms}:all=1")
@@ -265,6 +265,11 @@ def _atempo(speed: float) -> list[str]:
         steps.append("atempo=0.5")
         speed /= 0.5
     return steps + [f"atempo={speed:g}"]
+
+
+def _mono_as_both(src: Mapping) -> list[str]:
+    """Mono sound on both stereo channels at full level (the default upmix would lower it 3 dB)."""
+    return ["pan=stereo|c0=c0|c1=c0"] if src.get("channels") == 1 else []
 
 
 def _level_and_length(volume: float, dur_ms: int, fade_in_ms: int, fade_out_ms: int) -> list[str]:
