@@ -1,0 +1,548 @@
+"""The product rules of PROTOCOL.md over the client: edits, silent replies, recovery, 1002, export.
+
+Every rule is written once, as a *plan*: a generator that yields what it needs done (`Call` a client
+method, `Sleep`, `Stream` an instruction) and receives the answers. `Session` runs plans on the sync
+`NemoClient`, `AsyncSession` awaits them on the `AsyncNemoClient`; neither holds a rule of its own.
+Exceptions (including KeyboardInterrupt and task cancellation) are thrown back into the plan at the
+step that raised, so a plan can clean up, e.g. cancel its render on the server.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import html
+import os
+import time
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any, Callable, Generator, Optional
+
+import pandas as pd
+
+from . import protocol
+from .client.errors import NemoError, SessionNotFound, StreamError
+from .draft import Change, Draft, describe_changes
+from .routing import clean_reply, translate_gui
+
+INTERRUPTED_EDIT = ("Interrupted: the reply stream is closed, but the edit may still be applied on the "
+                    "server; check with `%nemo status`.")
+INTERRUPTED_EXPORT = "Interrupted: the render was cancelled on the server."
+Progress = Callable[[str, float], None]  # (stage "render" | "download" | "preview", percent 0-100)
+
+
+class SessionReplaced(NemoError):
+    """1002: the session was gone, a new one was started (its clips and timeline are empty)."""
+
+
+class NothingToExport(NemoError):
+    """The draft has no track with segments."""
+
+
+class RenderFailed(NemoError):
+    """The render failed twice (or never finished)."""
+
+
+class EditNotConfirmed(StreamError):
+    """The stream dropped and polling the state never showed a change."""
+
+
+@dataclass
+class Settings:
+    """Timings of the rules; the defaults are PROTOCOL.md's, tests make them short."""
+
+    recovery_first_s: float = 30.0
+    recovery_every_s: float = 60.0
+    recovery_polls: int = 5
+    render_poll_first_s: float = 1.0
+    render_poll_max_s: float = 30.0
+    render_poll_growth: float = 1.5
+    render_timeout_s: float = 1800.0
+    render_attempts: int = 2  # a failed render is retried once with a new id
+
+
+# --- results ----------------------------------------------------------------------------------
+@dataclass
+class EditResult:
+    """What one instruction did: the reply, the tool calls, the draft before and after, the changes."""
+
+    text: str
+    before: Draft
+    after: Draft
+    changes: list[Change]
+    tool_calls: list[Any] = field(default_factory=list)
+    silent: bool = False  # the agent said nothing: `text` is the description of the changes
+    recovered: bool = False  # the stream dropped; the change was found by polling the state
+    actions: tuple[str, ...] = ()  # what the agent's GUI-speak asked for (export / status / credits)
+    raw_text: str = ""
+    session_id: str | None = None
+
+    @property
+    def timeline(self) -> pd.DataFrame:
+        return self.after.to_dataframe()
+
+    @property
+    def summary(self) -> str:
+        return self.after.summary()
+
+    def __str__(self) -> str:
+        return self.text
+
+    def _repr_markdown_(self) -> str:
+        changes = "\n".join(f"- {change.description}" for change in self.changes) or "- no change"
+        return f"{self.text}\n\n**Changes**\n{changes}\n\n`{self.summary}`"
+
+
+@dataclass
+class Render:
+    """An exported video: the server's URL, the local file, and a player when displayed."""
+
+    id: str
+    url: str | None
+    path: Path | None
+    session_id: str | None = None
+
+    def source(self) -> str:
+        """Where a notebook's <video> finds the file: the local file if under the cwd, else the URL."""
+        if self.path is not None and self.path.exists():
+            try:
+                return self.path.resolve().relative_to(Path.cwd().resolve()).as_posix()
+            except ValueError:
+                pass
+        return self.url or (self.path.as_posix() if self.path else "")
+
+    def _repr_html_(self) -> str:
+        label = html.escape(str(self.path or self.url or self.id))
+        return (f'<video src="{html.escape(self.source())}" controls style="max-width: 640px"></video>'
+                f"<div>Exported: {label}</div>")
+
+    def player(self) -> Any:
+        from IPython.display import HTML
+
+        return HTML(self._repr_html_())
+
+    def _ipython_display_(self) -> None:
+        from IPython.display import display
+
+        display(self.player())
+
+
+# --- steps a plan asks for ----------------------------------------------------------------------
+@dataclass(frozen=True)
+class Call:
+    name: str
+    args: tuple = ()
+    kwargs: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Sleep:
+    seconds: float
+
+
+@dataclass(frozen=True)
+class Stream:
+    session_id: str
+    text: str
+    on_event: Optional[Callable[[Any], None]] = None
+
+
+class Reply:
+    """The text and tool calls of one stream, each text shown once (chunks, then the whole)."""
+
+    def __init__(self) -> None:
+        self.texts: list[str] = []
+        self.chunks: list[str] = []
+        self.tool_calls: list[Any] = []
+        self.error: StreamError | None = None
+
+    def add(self, event: Any) -> None:
+        kind = getattr(event, "kind", None)
+        if kind == "text_chunk":
+            self.chunks.append(event.text)
+        elif kind == "text":
+            self.texts.append(event.text)
+            self.chunks = []
+        elif kind == "tool_call":
+            self.tool_calls.append(event)
+
+    @property
+    def text(self) -> str:
+        pending = "".join(self.chunks)
+        return "\n\n".join(t for t in [*self.texts, pending] if t.strip())
+
+
+@dataclass(frozen=True)
+class Work:
+    """Local blocking work (ffmpeg): run as is by `Session`, in a thread by `AsyncSession`."""
+
+    function: Callable[..., Any]
+    args: tuple = ()
+    kwargs: dict = field(default_factory=dict)
+
+
+Plan = Generator[Any, Any, Any]
+
+
+def new_render_id() -> str:
+    return f"render_{time.time_ns() // 1000}"
+
+
+# --- the rules --------------------------------------------------------------------------------
+class _Rules:
+    """The plans both faces run; `_run(plan)` is the only thing a face adds."""
+
+    def __init__(self, client: Any, session_id: str | None = None, settings: Settings | None = None,
+                 **overrides: float) -> None:
+        self.client = client
+        self.session_id = session_id
+        self.task_id: str | None = None
+        self.settings = replace(settings or Settings(), **overrides)
+        self.notices: list[str] = []  # things said along the way (e.g. a replaced session)
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} {self.session_id or '(not started)'}>"
+
+    def _call(self, name: str, *args: Any, **kwargs: Any) -> Plan:
+        return (yield from self._ask(Call(name, args, kwargs)))
+
+    def _ask(self, step: Call | Stream) -> Plan:
+        """One step on the server; 1002 starts a new session and says so."""
+        try:
+            return (yield step)
+        except SessionNotFound as gone:
+            old = self.session_id
+            yield from self._new_session()
+            raise SessionReplaced(
+                f"Session {old} no longer exists on the server, so a new session {self.session_id} was "
+                "started: upload your clips again, then repeat the instruction.", gone.code, gone.status) from None
+
+    def _new_session(self) -> Plan:
+        data = yield Call("create_session")
+        self.session_id, self.task_id = str(data["session_id"]), data.get("task_id")
+        return self.session_id
+
+    def _ensure_session(self) -> Plan:
+        if not self.session_id:
+            yield from self._new_session()
+        return self.session_id
+
+    def _state_plan(self) -> Plan:
+        yield from self._ensure_session()
+        data = yield from self._call("state", self.session_id)
+        data = data if isinstance(data, dict) else {}
+        self.task_id = self.task_id or data.get("task_id")
+        inner = data.get("state")
+        return inner if isinstance(inner, dict) else {}
+
+    def _draft_plan(self) -> Plan:
+        return Draft.from_state((yield from self._state_plan()))
+
+    def _edit_plan(self, text: str, on_event: Callable[[Any], None] | None) -> Plan:
+        before = yield from self._draft_plan()
+        reply = yield from self._ask(Stream(self.session_id, text, on_event))
+        recovered = reply.error is not None
+        after = (yield from self._recover_plan(before, reply)) if recovered else (yield from self._draft_plan())
+        changes = before.diff(after)
+        said = clean_reply(reply.text).strip()
+        translation = translate_gui(said)
+        shown = translation.text if said and not recovered else describe_changes(changes)
+        if recovered:
+            heard = f"{translation.text}…\n\n" if said else ""
+            shown = (f"{heard}The connection dropped; checking the timeline found these changes:\n{shown}")
+        return EditResult(text=shown, before=before, after=after, changes=changes, tool_calls=reply.tool_calls,
+                          silent=not said, recovered=recovered, actions=translation.actions, raw_text=reply.text,
+                          session_id=self.session_id)
+
+    def _recover_plan(self, before: Draft, reply: Reply) -> Plan:
+        """A dropped stream: never re-send; poll the state until the draft changes, or give up."""
+        settings = self.settings
+        delay = settings.recovery_first_s
+        for _ in range(settings.recovery_polls):
+            yield Sleep(delay)
+            after = yield from self._draft_plan()
+            if after != before:
+                return after
+            delay = settings.recovery_every_s
+        raise EditNotConfirmed(
+            f"The reply stream broke off ({reply.error}) and the timeline had not changed after "
+            f"{settings.recovery_polls} checks. The instruction was not sent again (it would be charged twice): "
+            "check later with `%nemo status`.", partial_text=reply.text)
+
+    def _upload_plan(self, items: tuple, progress: Callable[[int, int], None] | None) -> Plan:
+        yield from self._ensure_session()
+        urls = [str(item) for item in items if str(item).lower().startswith(("http://", "https://"))]
+        paths = [item for item in items if str(item) not in urls]
+        files: list = []
+        answer: dict = {}
+        if paths:
+            answer = (yield from self._call("upload", self.session_id, *paths, progress=progress)) or {}
+            files += answer.get("files") or []
+        if urls:
+            answer = (yield from self._call("upload_urls", self.session_id, urls)) or {}
+            files += answer.get("files") or []
+        return {**answer, "files": files}
+
+    def _link_plan(self) -> Plan:
+        if not self.task_id:
+            yield from self._state_plan()
+        return (yield Call("claim_link", (self.task_id, self.session_id)))
+
+    def _export_plan(self, path: str | os.PathLike | None, quality: str, progress: Progress | None) -> Plan:
+        draft = yield from self._draft_plan()
+        if not draft.has_segments:
+            raise NothingToExport("The timeline is empty, so there is nothing to export: upload a clip and "
+                                  "add it to the timeline first.")
+        job = None
+        for attempt in range(1, self.settings.render_attempts + 1):
+            job = yield from self._call("render", self.session_id, draft.raw, quality=quality,
+                                        render_id=new_render_id())
+            try:
+                job = yield from self._poll_render_plan(job, progress)
+            except (KeyboardInterrupt, asyncio.CancelledError):
+                yield Call("render_cancel", (job.id,))
+                raise
+            if job.ok:
+                break
+        if job is None or not job.ok:
+            raise RenderFailed(f"The render failed {self.settings.render_attempts} times "
+                               f"({job.error or job.status if job else 'not started'}): try again later.")
+        target = _export_path(path, job.id)
+        report = None if progress is None else (lambda done, total: progress("download", 100.0 * done / (total or 1)))
+        saved = yield from self._call("download", job, target, progress=report)
+        return Render(id=job.id, url=job.url, path=Path(saved), session_id=self.session_id)
+
+    def _poll_render_plan(self, job: Any, progress: Progress | None) -> Plan:
+        settings, waited = self.settings, 0.0
+        delay = settings.render_poll_first_s
+        while not job.done:
+            if waited >= settings.render_timeout_s:
+                yield Call("render_cancel", (job.id,))
+                raise RenderFailed(f"The render {job.id} did not finish in {settings.render_timeout_s:.0f} s.")
+            yield Sleep(delay)
+            waited += delay
+            job = yield from self._call("render_status", job.id)
+            if progress is not None:
+                progress("render", float(job.progress))
+            delay = min(delay * settings.render_poll_growth, settings.render_poll_max_s)
+        return job
+
+    def _preview_plan(self, path: str | os.PathLike | None, progress: Progress | None) -> Plan:
+        """A quick local render of the timeline (the `draft` preset), without the server's render queue."""
+        state = yield from self._state_plan()
+        draft = Draft.from_state(state)
+        if not draft.has_segments:
+            raise NothingToExport("The timeline is empty, so there is nothing to preview: upload a clip first.")
+        try:
+            from .local.media.preview import preview_draft
+        except ImportError:
+            raise NemoError("Preview needs the local media tools (nemo_jupyter.local.media.preview).") from None
+        target = _export_path(path, f"preview_{self.session_id}")
+        report = None if progress is None else (lambda fraction: progress("preview", 100.0 * fraction))
+        saved = yield Work(preview_draft, (draft.raw, state.get("video_infos") or [], state.get("canvas_config"),
+                                           target), {"progress": report})
+        return Render(id=f"preview_{self.session_id}", url=None, path=Path(saved), session_id=self.session_id)
+
+    def _analysis_plan(self, scenes: bool) -> Plan:
+        from .findings import findings_dataframe, scenes_dataframe
+
+        analyses = (yield from self._state_plan()).get("video_analyses")
+        return scenes_dataframe(analyses) if scenes else findings_dataframe(analyses)
+
+
+def _export_path(path: str | os.PathLike | None, render_id: str) -> Path:
+    name = f"{render_id}.mp4"
+    if path is None:
+        return Path.cwd() / name
+    target = Path(path).expanduser()
+    return target / name if target.is_dir() else target
+
+
+# --- the two faces ------------------------------------------------------------------------------
+def _step(plan: Plan, value: Any, error: BaseException | None) -> tuple[bool, Any]:
+    """Advance a plan: (True, result) when it is finished, else (False, the next step)."""
+    try:
+        return False, (plan.throw(error) if error is not None else plan.send(value))
+    except StopIteration as stop:
+        return True, stop.value
+
+
+class Session(_Rules):
+    """A NemoVideo editing session on the sync client. `Session()` reads the client from the environment."""
+
+    def __init__(self, client: Any = None, session_id: str | None = None, settings: Settings | None = None,
+                 **overrides: float) -> None:
+        if client is None:
+            from .client import NemoClient
+
+            client = NemoClient.from_env()
+        super().__init__(client, session_id, settings, **overrides)
+
+    @classmethod
+    def resume(cls, session_id: str, client: Any = None, **options: Any) -> "Session":
+        session = cls(client, session_id, **options)
+        session.state()
+        return session
+
+    def _run(self, plan: Plan) -> Any:
+        value, error = None, None
+        while True:
+            finished, step = _step(plan, value, error)
+            if finished:
+                return step
+            try:
+                value, error = self._execute(step), None
+            except (Exception, KeyboardInterrupt) as raised:
+                value, error = None, raised
+
+    def _execute(self, step: Any) -> Any:
+        if isinstance(step, Sleep):
+            time.sleep(step.seconds)
+            return None
+        if isinstance(step, Work):
+            return step.function(*step.args, **step.kwargs)
+        if isinstance(step, Stream):
+            reply = Reply()
+            events = self.client.stream(step.session_id, step.text)
+            try:
+                for event in events:
+                    reply.add(event)
+                    if step.on_event is not None:
+                        step.on_event(event)
+            except StreamError as broken:
+                reply.error = broken
+            finally:
+                getattr(events, "close", lambda: None)()
+            return reply
+        return getattr(self.client, step.name)(*step.args, **step.kwargs)
+
+    def start(self) -> str:
+        return self._run(self._ensure_session())
+
+    def edit(self, text: str, on_event: Callable[[Any], None] | None = None) -> EditResult:
+        return self._run(self._edit_plan(text, on_event))
+
+    def upload(self, *paths_or_urls: str | os.PathLike, progress: Callable[[int, int], None] | None = None) -> dict:
+        return self._run(self._upload_plan(paths_or_urls, progress))
+
+    def state(self) -> dict:
+        return self._run(self._state_plan())
+
+    @property
+    def draft(self) -> Draft:
+        return self._run(self._draft_plan())
+
+    @property
+    def timeline(self) -> pd.DataFrame:
+        return self.draft.to_dataframe()
+
+    def credits(self) -> dict:
+        return self.client.credits()
+
+    def export(self, path: str | os.PathLike | None = None, quality: str = "high",
+               progress: Progress | None = None) -> Render:
+        return self._run(self._export_plan(path, quality, progress))
+
+    def preview(self, path: str | os.PathLike | None = None, progress: Progress | None = None) -> Render:
+        return self._run(self._preview_plan(path, progress))
+
+    @property
+    def analysis(self) -> pd.DataFrame:
+        """The findings of the video analyses (cuts, freezes, black, silence, loudness)."""
+        return self._run(self._analysis_plan(scenes=False))
+
+    @property
+    def scenes(self) -> pd.DataFrame:
+        return self._run(self._analysis_plan(scenes=True))
+
+    def link(self) -> str:
+        return self._run(self._link_plan())
+
+
+class AsyncSession(_Rules):
+    """The same session for `await`; build it on an `AsyncNemoClient`."""
+
+    def __init__(self, client: Any = None, session_id: str | None = None, settings: Settings | None = None,
+                 **overrides: float) -> None:
+        if client is None:
+            from .client import AsyncNemoClient
+
+            client = AsyncNemoClient.from_env()
+        super().__init__(client, session_id, settings, **overrides)
+
+    @classmethod
+    async def resume(cls, session_id: str, client: Any = None, **options: Any) -> "AsyncSession":
+        session = cls(client, session_id, **options)
+        await session.state()
+        return session
+
+    async def _run(self, plan: Plan) -> Any:
+        value, error = None, None
+        while True:
+            finished, step = _step(plan, value, error)
+            if finished:
+                return step
+            try:
+                value, error = await self._execute(step), None
+            except (Exception, asyncio.CancelledError) as raised:
+                value, error = None, raised
+
+    async def _execute(self, step: Any) -> Any:
+        if isinstance(step, Sleep):
+            await asyncio.sleep(step.seconds)
+            return None
+        if isinstance(step, Work):
+            return await asyncio.to_thread(step.function, *step.args, **step.kwargs)
+        if isinstance(step, Stream):
+            reply = Reply()
+            events = self.client.stream(step.session_id, step.text)
+            try:
+                async for event in events:
+                    reply.add(event)
+                    if step.on_event is not None:
+                        step.on_event(event)
+            except StreamError as broken:
+                reply.error = broken
+            finally:
+                close = getattr(events, "aclose", None)
+                if close is not None:
+                    await close()
+            return reply
+        return await getattr(self.client, step.name)(*step.args, **step.kwargs)
+
+    async def start(self) -> str:
+        return await self._run(self._ensure_session())
+
+    async def edit(self, text: str, on_event: Callable[[Any], None] | None = None) -> EditResult:
+        return await self._run(self._edit_plan(text, on_event))
+
+    async def upload(self, *paths_or_urls: str | os.PathLike,
+                     progress: Callable[[int, int], None] | None = None) -> dict:
+        return await self._run(self._upload_plan(paths_or_urls, progress))
+
+    async def state(self) -> dict:
+        return await self._run(self._state_plan())
+
+    async def draft(self) -> Draft:
+        return await self._run(self._draft_plan())
+
+    async def timeline(self) -> pd.DataFrame:
+        return (await self.draft()).to_dataframe()
+
+    async def credits(self) -> dict:
+        return await self.client.credits()
+
+    async def export(self, path: str | os.PathLike | None = None, quality: str = "high",
+                     progress: Progress | None = None) -> Render:
+        return await self._run(self._export_plan(path, quality, progress))
+
+    async def preview(self, path: str | os.PathLike | None = None, progress: Progress | None = None) -> Render:
+        return await self._run(self._preview_plan(path, progress))
+
+    async def analysis(self) -> pd.DataFrame:
+        return await self._run(self._analysis_plan(scenes=False))
+
+    async def scenes(self) -> pd.DataFrame:
+        return await self._run(self._analysis_plan(scenes=True))
+
+    async def link(self) -> str:
+        return await self._run(self._link_plan())
