@@ -175,7 +175,11 @@ class Backend:
         session = self.owned_session(request.path_params["session_id"], user_id)
         content_type = request.headers.get("content-type", "")
         if content_type.startswith("multipart/form-data"):
-            files = await receive_files(request, self.store, self.max_upload_bytes)
+            try:
+                files = await receive_files(request, self.store, self.max_upload_bytes)
+            except ApiError as refusal:
+                refusal.close_connection = True
+                raise
         elif content_type.startswith("application/json"):
             body = await json_body(request)
             files = await fetch_urls(body.get("urls"), self.store, self.max_upload_bytes)

@@ -27,6 +27,7 @@ class ApiError(Exception):
     def __init__(self, code_or_status: int, message: str) -> None:
         super().__init__(message)
         self.message = message
+        self.close_connection = False  # set when the request body was not read to its end
         if code_or_status in HTTP_STATUS_FOR_CODE:
             self.code: int | None = code_or_status
             self.status = HTTP_STATUS_FOR_CODE[code_or_status]
@@ -42,7 +43,9 @@ def ok(data) -> JSONResponse:
 
 
 async def api_error_handler(request: Request, exc: ApiError) -> JSONResponse:
-    return JSONResponse(exc.body(), status_code=exc.status)
+    # `Connection: close` makes the server stop reading a body it refused, instead of draining it.
+    headers = {"Connection": "close"} if exc.close_connection else None
+    return JSONResponse(exc.body(), status_code=exc.status, headers=headers)
 
 
 async def json_body(request: Request) -> dict:
