@@ -79,7 +79,8 @@ _ORDINALS = {w: str(i) for i, w in enumerate(
 _ORDINALS.update(last="last", final="last")
 _CN_DIGITS = {"零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 _CN_NUMBER = re.compile(
-    r"(?<=第)[零一二两三四五六七八九十]+|[零一二两三四五六七八九十]+"
+    r"(?<=第)[零一二两三四五六七八九十]+|(?<=百分之)[零一二两三四五六七八九十]+|(?<=[,、])[零一二两三四五六七八九十]+$"
+    r"|[零一二两三四五六七八九十]+"
     r"(?=\s*(?:段|秒|倍|个|处|号|%|分钟|毫秒|和|与|跟|、|,|，|到|至|的顺序|顺序))"
 )
 _SCENE_WORD = r"(?:scene|clip|segment|shot)"
@@ -431,7 +432,7 @@ def _remove(clause, saved):
 
 
 _VAGUE = re.compile(
-    r"\b(?:that|this|those|these|the(?: \w+)?) scenes?\b|\bthe (?:long|longest|short|shortest|boring|bad|other|middle) (?:one|bit|part)\b|"
+    r"\b(?:that|this|the(?: \w+)?) scene\b|\b(?:those|these) scenes\b|\bthe (?:long|longest|short|shortest|boring|bad|other|middle) (?:one|bit|part)\b|"
     r"那段|这段|那一段|这一段|那个片段|这个片段|那个镜头|这个镜头|长的那|短的那|最长的|最短的"
 )
 _EDITING = re.compile(rf"\b(?:{_VERBS})\b|剪|删|去掉|移|放|调|换|加速|放慢|静音|分割")
@@ -444,8 +445,8 @@ def _ambiguous(clause, saved):
     return None
 
 
-_READERS = (_undo, _analysis, _text, _music, _canvas, _ambiguous, _fade, _speed, _volume, _order, _split,
-            _trim, _remove)
+_READERS = (_undo, _analysis, _text, _music, _canvas, _fade, _speed, _volume, _order, _split, _trim, _remove,
+            _ambiguous)
 
 
 def _read(clause: str, saved: list[str]) -> list | None:

@@ -1,0 +1,159 @@
+"""Every documented form, in English and Chinese, parses to the command it names (pure parsing)."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from nemo_jupyter.local.agent import GRAMMAR, grammar
+from nemo_jupyter.local.agent import commands as c
+
+FORMS = [
+    # reorder
+    ("reorder scenes 2,1", [c.Reorder((2, 1))]),
+    ("reorder to 3,1,2", [c.Reorder((3, 1, 2))]),
+    ("Reorder the clips to 3, 1, 2.", [c.Reorder((3, 1, 2))]),
+    ("put scene 3 first", [c.Move(3, 1)]),
+    ("move scene 3 before scene 1", [c.Move(3, 1)]),
+    ("move scene 1 after scene 3", [c.Move(1, 3, after=True)]),
+    ("put the second scene last", [c.Move(2, c.LAST, after=True)]),
+    ("swap scenes 1 and 2", [c.Swap(1, 2)]),
+    ("swap scene one with scene three", [c.Swap(1, 3)]),
+    ("调换第1段和第2段", [c.Swap(1, 2)]),
+    ("把第3段放到最前", [c.Move(3, 1)]),
+    ("把第三段放到最前面", [c.Move(3, 1)]),
+    ("把第1段放到第3段后面", [c.Move(1, 3, after=True)]),
+    ("把第一段放到最后", [c.Move(1, c.LAST, after=True)]),
+    ("按3、1、2的顺序排列", [c.Reorder((3, 1, 2))]),
+    ("顺序改为三，一，二", [c.Reorder((3, 1, 2))]),
+    # trim
+    ("trim scene 2 to 4s", [c.TrimTo(2, 4000)]),
+    ("trim clip 2 down to 2.5 seconds", [c.TrimTo(2, 2500)]),
+    ("cut the first 2 seconds of scene 1", [c.Cut(1, 2000)]),
+    ("cut the last 1s of scene 2", [c.Cut(2, 1000, from_end=True)]),
+    ("cut 500ms off the end of scene 2", [c.Cut(2, 500, from_end=True)]),
+    ("把第2段剪到4秒", [c.TrimTo(2, 4000)]),
+    ("剪掉第1段的前2秒", [c.Cut(1, 2000)]),
+    ("剪掉第2段的最后1秒", [c.Cut(2, 1000, from_end=True)]),
+    # remove, split
+    ("remove scene 2", [c.Remove(2)]),
+    ("delete the last clip", [c.Remove(c.LAST)]),
+    ("删除第2段", [c.Remove(2)]),
+    ("split scene 1 at 2s", [c.Split(1, 2000)]),
+    ("在2秒处分割第1段", [c.Split(1, 2000)]),
+    # speed
+    ("make scene 2 twice as fast", [c.Speed(2, 2.0)]),
+    ("speed up scene 1 by 1.5x", [c.Speed(1, 1.5)]),
+    ("slow scene 2 to half speed", [c.Speed(2, 0.5)]),
+    ("slow down scene 3 by 2x", [c.Speed(3, 0.5)]),
+    ("第2段加速2倍", [c.Speed(2, 2.0)]),
+    ("第2段放慢到0.5倍速", [c.Speed(2, 0.5)]),
+    # titles and captions
+    ('add title "Hello" from 0s to 2s at top', [c.AddText("title", "Hello", 0, 2000, "top")]),
+    ('add a title "Big News" at the bottom', [c.AddText("title", "Big News", None, None, "bottom")]),
+    ('change the title to "Hi There"', [c.ChangeText("title", "Hi There")]),
+    ("remove the title", [c.RemoveText("title")]),
+    ('add caption "Look!" from 1s to 3s', [c.AddText("caption", "Look!", 1000, 3000, None)]),
+    ("添加标题“你好”", [c.AddText("title", "你好")]),
+    ("添加字幕「看这里」从1秒到3秒，在底部", [c.AddText("caption", "看这里", 1000, 3000, "bottom")]),
+    ("把标题改为“再见”", [c.ChangeText("title", "再见")]),
+    ("删除标题", [c.RemoveText("title")]),
+    # music and volume
+    ("add music song.mp3 at 35%", [c.AddMusic("song.mp3", 0.35)]),
+    ('add background music "Lofi Beat.mp3"', [c.AddMusic("Lofi Beat.mp3", None)]),
+    ("add music lofi at 20%", [c.AddMusic("lofi", 0.2)]),
+    ("add some background music", [c.AddMusic(None, None)]),
+    ("添加背景音乐 song.mp3 音量35%", [c.AddMusic("song.mp3", 0.35)]),
+    ("set music volume to 20%", [c.SetVolume(None, 0.2, music=True)]),
+    ("背景音乐音量调到百分之二十", [c.SetVolume(None, 0.2, music=True)]),
+    ("remove the music", [c.RemoveMusic()]),
+    ("set volume of scene 1 to 50%", [c.SetVolume(1, 0.5)]),
+    ("第1段音量设为50%", [c.SetVolume(1, 0.5)]),
+    ("mute scene 2", [c.Mute(2)]),
+    ("mute all clips", [c.Mute(c.ALL)]),
+    ("unmute scene 2", [c.Mute(2, muted=False)]),
+    ("第2段静音", [c.Mute(2)]),
+    ("所有片段静音", [c.Mute(c.ALL)]),
+    # canvas
+    ("make it vertical", [c.Canvas(1080, 1920)]),
+    ("change aspect ratio to 9:16", [c.Canvas(1080, 1920)]),
+    ("change aspect ratio to 1:1", [c.Canvas(1080, 1080)]),
+    ("change aspect ratio to 16:9", [c.Canvas(1920, 1080)]),
+    ("set the aspect ratio to 4:3", [c.Canvas(1440, 1080)]),
+    ("改成竖屏", [c.Canvas(1080, 1920)]),
+    ("画面比例改为1:1", [c.Canvas(1080, 1080)]),
+    # fades
+    ("fade in 1s", [c.Fade(True, 1000)]),
+    ("fade out 2s at the end", [c.Fade(False, 2000)]),
+    ("fade in scene 2 over 0.5s", [c.Fade(True, 500, 2)]),
+    ("fade in and out", [c.Fade(True, 1000), c.Fade(False, 1000)]),
+    ("开头淡入1秒", [c.Fade(True, 1000)]),
+    ("结尾淡出2秒", [c.Fade(False, 2000)]),
+    # undo
+    ("undo", [c.Undo()]),
+    ("Undo that.", [c.Undo()]),
+    ("撤销", [c.Undo()]),
+    # after analysis
+    ("split clips at scene cuts", [c.SplitAtSceneCuts(c.ALL)]),
+    ("split scene 2 at its scene cuts", [c.SplitAtSceneCuts(2)]),
+    ("remove frozen frames", [c.RemoveFindings("freeze")]),
+    ("cut the black frames", [c.RemoveFindings("black")]),
+    ("trim the silence at the end", [c.TrimEndSilence()]),
+    ("在场景切换处分割", [c.SplitAtSceneCuts(c.ALL)]),
+    ("删除冻结帧", [c.RemoveFindings("freeze")]),
+    ("去掉黑屏", [c.RemoveFindings("black")]),
+    ("剪掉结尾的静音", [c.TrimEndSilence()]),
+    # ambiguous
+    ("trim the long scene", [c.Ambiguous("the long scene")]),
+    ("remove that scene", [c.Ambiguous("that scene")]),
+    ("删掉那段", [c.Ambiguous("那段")]),
+]
+
+
+@pytest.mark.parametrize("text, expected", FORMS, ids=[text for text, _ in FORMS])
+def test_form(text, expected):
+    parsed = grammar.parse(text)
+    assert parsed.not_understood == ()
+    assert list(parsed.commands) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ('reorder to 3,1,2 and trim scene 2 to 4s, then add title "A, and B"',
+     [c.Reorder((3, 1, 2)), c.TrimTo(2, 4000), c.AddText("title", "A, and B")]),
+    ("删除第2段，把第3段放到最前", [c.Remove(2), c.Move(3, 1)]),
+    ("淡入1秒，淡出2秒", [c.Fade(True, 1000), c.Fade(False, 2000)]),
+    ("swap scenes 1 and 2; make it square", [c.Swap(1, 2), c.Canvas(1080, 1080)]),
+])
+def test_several_edits_in_one_message(text, expected):
+    assert list(grammar.parse(text).commands) == expected
+
+
+def test_quoted_text_keeps_its_case_and_is_not_parsed():
+    parsed = grammar.parse('add title "Remove Scene 2 at 50%" at top')
+    assert parsed.commands == (c.AddText("title", "Remove Scene 2 at 50%", None, None, "top"),)
+
+
+@pytest.mark.parametrize("text", ["make me a sandwich", "what is the weather", "scene 2", "add title", "trim"])
+def test_unknown_clauses_are_reported_back(text):
+    parsed = grammar.parse(text)
+    assert parsed.commands == () and parsed.not_understood == (text,)
+
+
+def test_one_unknown_clause_among_known_ones_is_reported():
+    parsed = grammar.parse("remove scene 2 and make it sparkle")
+    assert parsed.commands == (c.Remove(2),) and parsed.not_understood == ("make it sparkle",)
+
+
+def test_grammar_help_shows_an_example_of_every_command_kind():
+    """Each documented example in GRAMMAR parses; together they cover every command class."""
+    examples = re.findall(r'"((?:[^"]|"[^"]*")*?)"(?= ·|$| \(|\n)', GRAMMAR, flags=re.M)
+    examples += re.findall(r"· ([\u3400-\u9fff][^\s·]*)", GRAMMAR)
+    seen = set()
+    for example in examples:
+        parsed = grammar.parse(example)
+        assert parsed.not_understood == (), example
+        seen.update(type(command) for command in parsed.commands)
+    documented = {getattr(c, name) for name in c.__dict__ if isinstance(getattr(c, name), type)
+                  and getattr(c, name).__module__ == c.__name__}
+    assert documented - seen == {c.Ambiguous}
