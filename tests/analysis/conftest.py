@@ -15,6 +15,8 @@ def _video_part(kind: str, seconds: float, size: tuple[int, int]) -> str:
     w, h = size
     if kind == "black":
         return f"color=c=black:s={w}x{h}:r={FPS}:d={seconds}"
+    if kind == "negative":  # testsrc2 in negative colours: a third, clearly different shot
+        return f"testsrc2=s={w}x{h}:r={FPS}:d={seconds},negate"
     return f"{kind}=s={w}x{h}:r={FPS}:d={seconds}"  # testsrc2, testsrc: moving patterns
 
 
@@ -26,7 +28,7 @@ def _audio_part(kind: str, seconds: float) -> str:
 
 def build_clip(path: Path, video: list[tuple[str, float]], audio: list[tuple[str, float]] | None = None,
                size: tuple[int, int] = (320, 240)) -> Path:
-    """Concatenate video parts ("testsrc2"/"testsrc"/"black", seconds) and audio parts ("tone"/"silence").
+    """Concatenate video parts ("testsrc2"/"testsrc"/"negative"/"black", seconds) and audio parts ("tone"/"silence").
 
     ("freeze", s) holds the previous part's last frame for s seconds (tpad clone).
     """
