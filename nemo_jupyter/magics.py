@@ -1,0 +1,337 @@
+"""`%nemo` / `%%nemo`: the notebook face of a Session.
+
+Network I/O runs on a background asyncio loop (`background.BackgroundLoop`); every display call
+is made from the cell's own thread, which drains a queue of events between waits. Errors a user
+causes are one line (`NemoCellError._render_traceback_`) and still fail the cell.
+"""
+
+from __future__ import annotations
+
+import argparse
+import queue
+import re
+import shlex
+import tempfile
+from typing import Any, Callable
+
+from IPython.core.error import UsageError
+from IPython.core.magic import Magics, line_cell_magic, magics_class, no_var_expand
+from IPython.display import Markdown, display
+from traitlets import Bool, Enum, Float, Int, Unicode
+from traitlets.config import Configurable
+
+from . import routing
+from .background import BackgroundLoop
+from .client.errors import NemoError
+from .session import INTERRUPTED_EDIT, INTERRUPTED_EXPORT, AsyncSession, Settings
+from .views import ProgressBar, StreamViewProtocol, default_view, MarkdownStreamView, TextStreamView
+
+_PLACEHOLDER = re.compile(r"\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}")
+
+HELP = """\
+%nemo connect [--local | --url URL]   connect (--local starts a local backend in the background)
+%nemo upload PATH|URL ...             upload clips, images or music to the session
+%nemo status                          the timeline summary and its DataFrame
+%nemo timeline                        the timeline as a DataFrame
+%nemo credits                         available / frozen / total credits
+%nemo export [--out FILE] [--quality Q]  render, download and play the video
+%nemo preview                         a quick local preview of the timeline
+%nemo link                            a browser link to this session (no token in it)
+%nemo session [new|ID]                show, start or resume a session
+%nemo analysis                        the video analysis findings as a DataFrame
+%nemo logout                          forget the cached token
+%nemo help                            this text
+%%nemo [-o VAR]                       the cell is an instruction to the agent; {{name}} inserts a variable"""
+
+
+class NemoCellError(Exception):
+    """An error the user can fix: shown as one line, and the cell still fails."""
+
+    def _render_traceback_(self) -> list[str]:
+        return [f"NemoVideo: {self}"]
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # argparse would exit the kernel
+        raise UsageError(f"{message}. See `%nemo help`.")
+
+
+def _line_parser() -> _Parser:
+    parser = _Parser(prog="%nemo", add_help=False)
+    commands = parser.add_subparsers(dest="command")
+    connect = commands.add_parser("connect", add_help=False)
+    where = connect.add_mutually_exclusive_group()
+    where.add_argument("--local", action="store_true")
+    where.add_argument("--url")
+    commands.add_parser("upload", add_help=False).add_argument("targets", nargs="+")
+    export = commands.add_parser("export", add_help=False)
+    export.add_argument("--out")
+    export.add_argument("--quality", default="high")
+    commands.add_parser("session", add_help=False).add_argument("which", nargs="?")
+    for name in ("status", "timeline", "credits", "preview", "link", "logout", "analysis", "help"):
+        commands.add_parser(name, add_help=False)
+    return parser
+
+
+def _cell_parser() -> _Parser:
+    parser = _Parser(prog="%%nemo", add_help=False)
+    parser.add_argument("-o", "--out", dest="variable")
+    return parser
+
+
+def expand_placeholders(text: str, namespace: dict) -> str:
+    """Replace each `{{name}}` with the value of `name` in the notebook; nothing else is expanded."""
+    def value(match: re.Match) -> str:
+        name = match.group(1)
+        if name not in namespace:
+            raise NemoCellError(f"{{{{{name}}}}} in the instruction, but no variable named {name!r} is defined.")
+        return str(namespace[name])
+
+    return _PLACEHOLDER.sub(value, text)
+
+
+@magics_class
+class NemoMagics(Magics, Configurable):
+    """`%nemo` and `%%nemo`; settings through `%config NemoMagics.<name> = …`."""
+
+    api_url = Unicode(None, allow_none=True, config=True, help="API base URL (default: NEMO_API_URL or the cloud)")
+    backend = Enum(["cloud", "local"], "cloud", config=True, help="`%nemo connect` without options uses this")
+    language = Unicode("en", config=True, help="the agent's language for new sessions")
+    streaming = Bool(True, config=True, help="ask the agent for partial text chunks")
+    view = Enum(["auto", "markdown", "text"], "auto", config=True, help="how streaming replies are shown")
+    retry_wait = Float(30.0, config=True, help="seconds to wait before the one retry after HTTP 429")
+    recovery_first_s = Float(30.0, config=True, help="after a dropped stream, first state poll (s)")
+    recovery_every_s = Float(60.0, config=True, help="then one poll every … seconds")
+    recovery_polls = Int(5, config=True, help="unchanged polls before giving up")
+    render_poll_first_s = Float(1.0, config=True, help="first render status poll (s)")
+    render_poll_max_s = Float(30.0, config=True, help="longest wait between render polls (s)")
+    export_dir = Unicode("", config=True, help="where exports go when --out is not given (default: cwd)")
+
+    def __init__(self, shell: Any = None, **kwargs: Any) -> None:
+        Configurable.__init__(self, config=shell.config if shell is not None else None)
+        Magics.__init__(self, shell=shell, **kwargs)
+        if shell is not None:
+            shell.configurables.append(self)
+        self._loop: BackgroundLoop | None = None
+        self.client: Any = None
+        self.session: AsyncSession | None = None
+        self.local: Any = None  # a LocalBackend started by `%nemo connect --local`
+        self._line = _line_parser()
+        self._cell = _cell_parser()
+
+    # --- plumbing ---------------------------------------------------------------------------
+    @property
+    def loop(self) -> BackgroundLoop:
+        if self._loop is None:
+            self._loop = BackgroundLoop()
+        return self._loop
+
+    def _settings(self) -> Settings:
+        return Settings(recovery_first_s=self.recovery_first_s, recovery_every_s=self.recovery_every_s,
+                        recovery_polls=self.recovery_polls, render_poll_first_s=self.render_poll_first_s,
+                        render_poll_max_s=self.render_poll_max_s)
+
+    def _wait(self, coro: Any, inbox: queue.SimpleQueue | None = None,
+              handlers: dict[str, Callable[..., None]] | None = None) -> Any:
+        """Run `coro` in the background; meanwhile hand queued items to their handlers on this thread."""
+        def drain() -> None:
+            while inbox is not None:
+                try:
+                    kind, *payload = inbox.get_nowait()
+                except queue.Empty:
+                    break
+                handlers[kind](*payload)
+            tick = (handlers or {}).get("tick")
+            if tick is not None:
+                tick()
+
+        try:
+            return self.loop.run(coro, while_waiting=drain)
+        except (NemoError, FileNotFoundError, ValueError) as error:
+            raise NemoCellError(str(error)) from None
+
+    def _require_session(self) -> AsyncSession:
+        if self.session is None:
+            raise NemoCellError("Not connected yet: run `%nemo connect --local` (or `%nemo connect`) first.")
+        return self.session
+
+    def _notebook(self) -> bool:
+        return getattr(self.shell, "kernel", None) is not None
+
+    def _stream_view(self) -> StreamViewProtocol:
+        if self.view == "markdown":
+            return MarkdownStreamView()
+        if self.view == "text":
+            return TextStreamView()
+        return default_view(self.shell)
+
+    # --- %nemo ----------------------------------------------------------------------------------
+    @no_var_expand
+    @line_cell_magic
+    def nemo(self, line: str, cell: str | None = None) -> Any:
+        if cell is not None:
+            return self._instruction(line, cell)
+        args = self._line.parse_args(shlex.split(line))
+        command = args.command or "help"
+        return getattr(self, f"_cmd_{command}")(args)
+
+    def _cmd_help(self, args: Any) -> None:
+        print(HELP)
+
+    def _cmd_connect(self, args: Any) -> None:
+        self.close()
+        url = args.url or self.api_url
+        if args.local or (not url and self.backend == "local"):
+            from .local import LocalBackend
+
+            self.local = LocalBackend(data_dir=tempfile.mkdtemp(prefix="nemo-local-")).start()
+            url = self.local.url
+        self.client = self._wait(self._make_client(url))
+        self.session = AsyncSession(self.client, settings=self._settings())
+        session_id = self._wait(self.session.start())
+        where = "the local backend" if self.local is not None else "NemoVideo"
+        print(f"Connected to {where} at {self.client.api_url}; session {session_id}.")
+
+    async def _make_client(self, url: str | None) -> Any:
+        from .client import AsyncNemoClient
+
+        return AsyncNemoClient(api_url=url, language=self.language, streaming=self.streaming,
+                               retry_wait=self.retry_wait)
+
+    def _cmd_upload(self, args: Any) -> dict:
+        session = self._require_session()
+        bar = ProgressBar("Uploading", self._notebook())
+        inbox: queue.SimpleQueue = queue.SimpleQueue()
+        progress = lambda sent, total: inbox.put(("progress", 100.0 * sent / (total or 1)))  # noqa: E731
+        answer = self._wait(session.upload(*args.targets, progress=progress), inbox, {"progress": bar.update})
+        files = answer.get("files") or []
+        bar.update(100.0)
+        bar.close(f"{len(files)} file(s): " + ", ".join(str(f.get("filename", "?")) for f in files))
+        return None
+
+    def _cmd_status(self, args: Any) -> Any:
+        draft = self._wait(self._require_session().draft())
+        display(Markdown(f"`{draft.summary()}`"))
+        return draft.to_dataframe()
+
+    def _cmd_timeline(self, args: Any) -> Any:
+        return self._wait(self._require_session().timeline())
+
+    def _cmd_credits(self, args: Any) -> None:
+        credits = self._wait(self._require_session().credits())
+        print(f"Credits: {credits.get('available', '?')} available, {credits.get('frozen', 0)} reserved by running "
+              f"work, {credits.get('total', '?')} in total.")
+
+    def _cmd_export(self, args: Any) -> Any:
+        session = self._require_session()
+        bars = {stage: ProgressBar(label, self._notebook()) for stage, label in
+                (("render", "Rendering"), ("download", "Downloading"))}
+        inbox: queue.SimpleQueue = queue.SimpleQueue()
+        progress = lambda stage, percent: inbox.put(("progress", stage, percent))  # noqa: E731
+        out = args.out or (self.export_dir or None)
+        try:
+            render = self._wait(session.export(out, quality=args.quality, progress=progress), inbox,
+                                {"progress": lambda stage, percent: bars[stage].update(percent)})
+        except KeyboardInterrupt:
+            print(INTERRUPTED_EXPORT)
+            raise
+        bars["download"].update(100.0)
+        bars["download"].close(f"saved to {render.path}")
+        return render
+
+    def _cmd_preview(self, args: Any) -> Any:
+        bar = ProgressBar("Preview", self._notebook())
+        inbox: queue.SimpleQueue = queue.SimpleQueue()
+        progress = lambda stage, percent: inbox.put(("progress", percent))  # noqa: E731
+        render = self._wait(self._require_session().preview(self.export_dir or None, progress=progress), inbox,
+                            {"progress": bar.update})
+        bar.close(f"saved to {render.path}")
+        return render
+
+    def _cmd_link(self, args: Any) -> None:
+        print(self._wait(self._require_session().link()))
+
+    def _cmd_session(self, args: Any) -> None:
+        session = self._require_session()
+        if args.which == "new":
+            self.session = AsyncSession(self.client, settings=self._settings())
+            print(f"New session {self._wait(self.session.start())}.")
+        elif args.which:
+            self.session = self._wait(AsyncSession.resume(args.which, self.client, settings=self._settings()))
+            print(f"Resumed session {self.session.session_id}.")
+        else:
+            print(f"Session {session.session_id}.")
+
+    def _cmd_analysis(self, args: Any) -> Any:
+        return self._wait(self._require_session().analysis())
+
+    def _cmd_logout(self, args: Any) -> None:
+        if self.client is not None:
+            self.client.logout()
+        self.session = None
+        print("Logged out: the cached token is forgotten; `%nemo connect` starts afresh.")
+
+    # --- %%nemo ---------------------------------------------------------------------------------
+    def _instruction(self, line: str, cell: str) -> None:
+        args = self._cell.parse_args(shlex.split(line))
+        text = expand_placeholders(cell, self.shell.user_ns).strip()
+        if not text:
+            raise NemoCellError("The cell is empty: write an instruction for the agent below `%%nemo`.")
+        found = routing.route(text)
+        if found.intent != routing.EDIT:
+            return self._routed(found)
+        session = self._require_session()
+        view = self._stream_view()
+        view.start()
+        inbox: queue.SimpleQueue = queue.SimpleQueue()
+        handlers = {"event": view.event, "tick": getattr(view, "tick", None)}
+        try:
+            result = self._wait(session.edit(text, on_event=lambda ev: inbox.put(("event", ev))), inbox, handlers)
+        except KeyboardInterrupt:
+            view.fail(INTERRUPTED_EDIT)
+            raise
+        except NemoCellError as error:
+            view.fail(str(error))
+            raise
+        view.finish(result)
+        if "credits" in result.actions:
+            self._cmd_credits(None)
+        if args.variable:
+            self.shell.user_ns[args.variable] = result
+        for notice in session.notices:
+            print(notice)
+        session.notices.clear()
+
+    def _routed(self, found: routing.Route) -> Any:
+        if found.intent == routing.UPLOAD:
+            if not found.targets:
+                raise NemoCellError("Name the files or URLs to upload, e.g. `upload clip.mp4`.")
+            return self._cmd_upload(argparse.Namespace(targets=list(found.targets)))
+        if found.intent == routing.EXPORT:
+            return self._cmd_export(argparse.Namespace(out=None, quality="high"))
+        if found.intent == routing.CREDITS:
+            return self._cmd_credits(None)
+        return self._cmd_status(None)
+
+    # --- lifetime ---------------------------------------------------------------------------------
+    def close(self) -> None:
+        """Close the client and stop a local backend started here."""
+        if self.client is not None:
+            client, self.client, self.session = self.client, None, None
+            try:
+                self.loop.run(client.close())
+            except Exception:  # noqa: BLE001 - closing must not fail a reconnect
+                pass
+        if self.local is not None:
+            self.local.stop()
+            self.local = None
+
+
+def load_ipython_extension(ipython: Any) -> None:
+    ipython.register_magics(NemoMagics(ipython))
+
+
+def unload_ipython_extension(ipython: Any) -> None:
+    magics = ipython.magics_manager.registry.get("NemoMagics")
+    if magics is not None:
+        magics.close()

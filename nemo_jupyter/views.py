@@ -1,0 +1,213 @@
+"""How a streaming reply is shown: one Markdown output updated in place, or plain text in a terminal.
+
+A view has four methods, called from the cell's own thread: `start()`, `event(ev)` for each client
+event, `finish(result)` with the `EditResult`, `fail(message)`. `tick()` (optional) lets a view
+flush a throttled update while no event arrives. Widgets (`nemo_jupyter.widgets.StreamView`) follow
+the same protocol.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from typing import Any, Callable, Protocol, TextIO
+
+from .protocol import STILL_WORKING_AFTER_S
+
+STILL_WORKING = "Still working…"
+UPDATES_PER_SECOND = 10
+_ARGS_CHARS = 60
+
+
+class StreamViewProtocol(Protocol):
+    def start(self) -> None: ...
+    def event(self, ev: Any) -> None: ...
+    def finish(self, result: Any) -> None: ...
+    def fail(self, message: str) -> None: ...
+
+
+def tool_marker(ev: Any) -> str:
+    """A compact line for a tool call: `tool: edit_draft instruction='trim…'`."""
+    args = ", ".join(f"{key}={value!r}" for key, value in (getattr(ev, "args", None) or {}).items())
+    if len(args) > _ARGS_CHARS:
+        args = args[: _ARGS_CHARS - 1] + "…"
+    return f"tool: {ev.name} {args}".rstrip()
+
+
+def change_lines(result: Any) -> list[str]:
+    return [change.description for change in getattr(result, "changes", [])]
+
+
+class _Transcript:
+    """What a reply looks like so far: tool markers and text, each text shown once."""
+
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+        self.clock = clock
+        self.parts: list[tuple[str, str]] = []  # ("text" | "tool", content)
+        self.last_news = clock()
+        self.still_working = False
+
+    def add(self, ev: Any) -> bool:
+        """Take an event; True when the transcript changed."""
+        kind = getattr(ev, "kind", None)
+        if kind == "heartbeat":
+            idle = max(getattr(ev, "idle_s", 0.0) or 0.0, self.clock() - self.last_news)
+            if idle >= STILL_WORKING_AFTER_S and not self.still_working:
+                self.still_working = True
+                return True
+            return False
+        self.last_news, self.still_working = self.clock(), False
+        if kind == "text_chunk":
+            self._append_text(ev.text)
+        elif kind == "text" and not getattr(ev, "streamed", False):
+            self._append_text(ev.text, whole=True)
+        elif kind == "tool_call":
+            self.parts.append(("tool", tool_marker(ev)))
+        else:
+            return False
+        return True
+
+    def _append_text(self, text: str, whole: bool = False) -> None:
+        if self.parts and self.parts[-1][0] == "text" and not whole:
+            self.parts[-1] = ("text", self.parts[-1][1] + text)
+        else:
+            self.parts.append(("text", text))
+
+    def markdown(self) -> str:
+        lines = [f"`{content}`" if kind == "tool" else content for kind, content in self.parts]
+        if self.still_working:
+            lines.append(f"*{STILL_WORKING}*")
+        return "\n\n".join(lines) or "*…*"
+
+
+def final_markdown(result: Any) -> str:
+    changes = change_lines(result)
+    listed = "\n".join(f"- {line}" for line in changes) if changes else "- no change to the timeline"
+    return f"{result.text}\n\n**What changed**\n{listed}\n\n`{result.summary}`"
+
+
+class MarkdownStreamView:
+    """One display-handle Markdown output, updated in place at most ~10 times a second."""
+
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+        self.clock = clock
+        self.transcript = _Transcript(clock)
+        self.handle = None
+        self._shown_at = 0.0
+        self._dirty = False
+
+    def _show(self, text: str) -> None:
+        from IPython.display import Markdown, display
+
+        if self.handle is None:
+            self.handle = display(Markdown(text), display_id=True)
+        else:
+            self.handle.update(Markdown(text))
+        self._shown_at, self._dirty = self.clock(), False
+
+    def start(self) -> None:
+        self._show("*…*")
+
+    def event(self, ev: Any) -> None:
+        if self.transcript.add(ev):
+            self._dirty = True
+        self.tick()
+
+    def tick(self) -> None:
+        if self._dirty and self.clock() - self._shown_at >= 1.0 / UPDATES_PER_SECOND:
+            self._show(self.transcript.markdown())
+
+    def finish(self, result: Any) -> None:
+        self._show(final_markdown(result))
+
+    def fail(self, message: str) -> None:
+        self._show(f"{self.transcript.markdown()}\n\n**{message}**")
+
+
+class TextStreamView:
+    """A terminal: print text as it arrives, markers on their own lines, then the changes."""
+
+    def __init__(self, out: TextIO | None = None, clock: Callable[[], float] = time.monotonic) -> None:
+        self.out = out or sys.stdout
+        self.transcript = _Transcript(clock)
+        self._printed = 0  # how many characters of the current text part are out
+
+    def _write(self, text: str) -> None:
+        self.out.write(text)
+        self.out.flush()
+
+    def start(self) -> None:
+        pass
+
+    def event(self, ev: Any) -> None:
+        count = len(self.transcript.parts)
+        if not self.transcript.add(ev):
+            return
+        parts = self.transcript.parts
+        if self.transcript.still_working and getattr(ev, "kind", None) == "heartbeat":
+            self._write(f"\n{STILL_WORKING}\n")
+            return
+        if len(parts) > count:
+            self._write("\n" if count else "")
+            self._printed = 0
+        kind, content = parts[-1]
+        if kind == "tool":
+            self._write(f"[{content}]\n")
+        else:
+            self._write(content[self._printed:])
+            self._printed = len(content)
+
+    def finish(self, result: Any) -> None:
+        self._write("\n\n" if self.transcript.parts else "")
+        if getattr(result, "silent", False) or getattr(result, "recovered", False) or result.text != result.raw_text:
+            self._write(result.text + "\n")
+        changes = change_lines(result) or ["no change to the timeline"]
+        self._write("What changed:\n" + "".join(f"- {line}\n" for line in changes) + result.summary + "\n")
+
+    def fail(self, message: str) -> None:
+        self._write(f"\n{message}\n")
+
+
+def default_view(shell: Any = None) -> StreamViewProtocol:
+    """Markdown in a notebook kernel, text in a terminal or a plain shell."""
+    kernel = getattr(shell, "kernel", None)
+    return MarkdownStreamView() if kernel is not None else TextStreamView()
+
+
+class ProgressBar:
+    """One progress line updated in place: an HTML <progress> in a notebook, `\\r` text elsewhere."""
+
+    def __init__(self, label: str, notebook: bool, out: TextIO | None = None,
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        self.label, self.notebook, self.clock = label, notebook, clock
+        self.out = out or sys.stdout
+        self.handle = None
+        self._shown_at = -1.0
+        self.percent = 0.0
+
+    def _markup(self, note: str) -> str:
+        import html
+
+        return (f"<div>{html.escape(self.label)} <progress value='{self.percent:.0f}' max='100'></progress> "
+                f"{self.percent:.0f}% {html.escape(note)}</div>")
+
+    def _show(self, note: str = "", final: bool = False) -> None:
+        if self.notebook:
+            from IPython.display import HTML, display
+
+            if self.handle is None:
+                self.handle = display(HTML(self._markup(note)), display_id=True)
+            else:
+                self.handle.update(HTML(self._markup(note)))
+        else:
+            self.out.write(f"\r{self.label}: {self.percent:5.1f}% {note}" + ("\n" if final else ""))
+            self.out.flush()
+        self._shown_at = self.clock()
+
+    def update(self, percent: float, note: str = "") -> None:
+        self.percent = max(0.0, min(100.0, float(percent)))
+        if self.clock() - self._shown_at >= 1.0 / UPDATES_PER_SECOND:
+            self._show(note)
+
+    def close(self, note: str = "done") -> None:
+        self._show(note, final=True)
