@@ -24,7 +24,7 @@ from . import routing
 from .background import BackgroundLoop
 from .client.errors import NemoError
 from .session import INTERRUPTED_EDIT, INTERRUPTED_EXPORT, AsyncSession, Settings
-from .views import ProgressBar, StreamViewProtocol, default_view, MarkdownStreamView, TextStreamView
+from .views import MarkdownStreamView, ProgressBar, StreamViewProtocol, TextStreamView, default_view, in_notebook
 
 _PLACEHOLDER = re.compile(r"\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}")
 
@@ -156,7 +156,7 @@ class NemoMagics(Magics, Configurable):
         return self.session
 
     def _notebook(self) -> bool:
-        return getattr(self.shell, "kernel", None) is not None
+        return in_notebook(self.shell)
 
     def _stream_view(self) -> StreamViewProtocol:
         if self.view == "markdown":

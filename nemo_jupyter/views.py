@@ -168,10 +168,20 @@ class TextStreamView:
         self._write(f"\n{message}\n")
 
 
+def in_notebook(shell: Any = None) -> bool:
+    """True inside a Jupyter kernel (display updates render), False in a terminal or plain shell."""
+    if shell is None:
+        try:
+            from IPython import get_ipython
+        except ImportError:
+            return False
+        shell = get_ipython()
+    return getattr(shell, "kernel", None) is not None
+
+
 def default_view(shell: Any = None) -> StreamViewProtocol:
     """Markdown in a notebook kernel, text in a terminal or a plain shell."""
-    kernel = getattr(shell, "kernel", None)
-    return MarkdownStreamView() if kernel is not None else TextStreamView()
+    return MarkdownStreamView() if in_notebook(shell) else TextStreamView()
 
 
 class ProgressBar:
