@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from nemo_jupyter.local.agent import GRAMMAR, AgentReply, respond
-
 from agent_states import ids, make_state
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from nemo_jupyter.local.agent import GRAMMAR, AgentReply, respond
+from nemo_jupyter.local.agent import reply as reply_module
 
 
 def run(state: dict, text: str) -> AgentReply:
@@ -49,3 +52,82 @@ def test_undo_restores_draft_and_canvas_in_order():
     run(state, "撤销")
     assert state["draft"] == original and state["undo_stack"] == []
     assert respond(state, "undo").text == "There is nothing to undo."
+
+
+def test_chinese_instructions_get_a_chinese_and_english_reply():
+    state = make_state(5000, 3000)
+    reply = run(state, "把第2段剪到2秒")
+    assert reply.text == "完成：第2段现在长2s。\nDone: scene 2 is now 2s long."
+    assert respond(state, "随便说点什么").text.startswith("我没有理解")
+
+
+def test_several_edits_apply_in_order_and_all_or_nothing():
+    state = make_state(5000, 3000, 4000)
+    reply = run(state, 'reorder to 3,1,2 and trim scene 2 to 4s, then add title "Hi" at top')
+    assert ids(state["draft"]) == ["seg_3", "seg_1", "seg_2"]
+    assert [s["d"] for s in state["draft"]["t"][0]["sg"]] == [4000, 4000, 3000]
+    assert reply.text.count("Done:") == 3 and len(reply.tool_args["ops"]) == 3
+    before = state["draft"]
+    failed = respond(state, "swap scenes 1 and 2 and remove scene 7")
+    assert failed.state_delta == {} and not failed.charge and failed.text == (
+        "There is no scene 7: the timeline has 3 scenes.")
+    assert state["draft"] == before
+
+
+def test_music_is_found_by_name_and_missing_music_is_explained():
+    state = make_state(4000, audio=("Lofi Beat.mp3", "drums.wav"))
+    reply = run(state, "add background music Lofi Beat.mp3 at 20%")
+    assert reply.charge and 'added "Lofi Beat.mp3" as background music at 20% volume' in reply.text
+    assert run(state, "add music drums").text.startswith('Done: added "drums.wav"')
+    assert "Which music do you mean: Lofi Beat.mp3, drums.wav?" == respond(state, "add some music").text
+    assert "the uploads are: Lofi Beat.mp3, drums.wav" in respond(state, "add music jazz.mp3").text
+    assert respond(make_state(4000, audio=()), "add music").text.startswith("Upload an audio file first")
+
+
+def test_canvas_change_keeps_the_frame_rate_and_does_not_touch_the_draft():
+    state = make_state(4000)
+    reply = run(state, "change aspect ratio to 1:1")
+    assert state["canvas_config"] == {"width": 1080, "height": 1080, "fps": 30}
+    assert "draft" not in reply.state_delta and reply.charge
+
+
+def test_undo_history_is_bounded(monkeypatch):
+    monkeypatch.setattr(reply_module, "UNDO_DEPTH", 3)
+    state = make_state(5000, 3000)
+    for _ in range(5):
+        run(state, "swap scenes 1 and 2")
+    assert len(state["undo_stack"]) == 3
+
+
+def test_empty_or_odd_states_get_a_clear_answer():
+    for state in ({}, {"draft": None, "video_infos": None}, {"draft": {"t": []}}):
+        reply = respond(state, "reorder to 2,1")
+        assert reply.state_delta == {} and reply.text == "The timeline has no scenes yet: upload a clip first."
+    assert respond({}, "").text == GRAMMAR
+
+
+def test_an_edit_that_changes_nothing_is_not_charged():
+    state = make_state(5000, 3000)
+    reply = respond(state, "reorder to 1,2")
+    assert reply.state_delta == {} and not reply.charge
+
+
+def test_tool_args_are_json():
+    import json
+
+    reply = respond(make_state(5000, 3000), 'add title "Hi" from 0s to 1s and fade in 0.5s')
+    assert json.loads(json.dumps(reply.tool_args))["ops"][1] == {"op": "Fade", "fade_in": True, "ms": 500, "scene": None}
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.text(max_size=60) | st.lists(st.sampled_from(
+    ["scene", "2", "3s", "50%", "trim", "cut", "add", "title", '"x"', "music", "the", "first", "last", "and",
+     "第", "段", "秒", "删除", "把", "to", "at", "fade", "in", "out", "swap", "split", ",", "undo", "9:16"]),
+    max_size=8).map(" ".join))
+def test_any_text_gets_an_answer_and_never_breaks_the_draft(text):
+    state = make_state(5000, 3000, 4000)
+    reply = respond(state, text)
+    assert reply.text
+    if reply.state_delta.get("draft"):
+        assert reply.charge and reply.state_delta["draft"]["d"] == sum(
+            s["d"] for s in reply.state_delta["draft"]["t"][0]["sg"])
