@@ -73,3 +73,16 @@ def test_parser_tolerates_odd_banners():
     hevc = "Input #0, matroska,webm, from 'x':\n  Duration: N/A\n  Stream #0:0: Video: hevc, yuv420p10le(tv), 1920x1080, 29.97 fps\n"
     info = parse_probe_output(hevc)
     assert (info["width"], info["height"], info["fps"], info["d"]) == (1920, 1080, 29.97, 0)
+
+
+def test_explain_picks_the_specific_reason():
+    from nemo_jupyter.local.media.ffmpeg import explain
+
+    stderr = (
+        "Input #0, mov,mp4,m4a,3gp,3g2,mj2, from 'x.mp4':\n  Duration: 00:00:01.00\n"
+        "[fc#0 @ 0x5646] Stream specifier ':a' in filtergraph description [0:a]anull[a] matches no streams.\n"
+        "Error binding filtergraph inputs/outputs: Invalid argument\n"
+    )
+    assert explain(stderr) == "Stream specifier ':a' matches no streams."
+    assert explain("") == "ffmpeg failed without a message"
+    assert len(explain("[x @ 0x1] " + "y" * 1000)) == 240

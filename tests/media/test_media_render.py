@@ -84,20 +84,48 @@ def test_stream_copy_path_joins_untouched_clips(library, tmp_path):
 
 
 def test_cancel_leaves_no_file(library, tmp_path):
+    # 20 s of 720p at the high preset: seconds of work, cancelled at the first progress report
     long_draft = {"t": [{"tt": 0, "sg": [seg("red", i * 1000, 1000, m={"speed": 0.1}) for i in range(20)]}]}
     cancel = threading.Event()
-    started = threading.Event()
+    reports = []
     out = tmp_path / "cancelled.mp4"
 
     def progress(percent):
-        started.set()
+        reports.append(percent)
+        cancel.set()
 
-    threading.Timer(0.3, cancel.set).start()
     begun = time.monotonic()
     with pytest.raises(RenderCancelled):
-        render_draft(long_draft, library, SMALL, out, progress=progress, cancel=cancel)
-    assert time.monotonic() - begun < 5
+        render_draft(long_draft, library, {"width": 1280, "height": 720, "fps": 30}, out, progress=progress, cancel=cancel)
+    assert time.monotonic() - begun < 10
+    assert reports and reports[0] < 100
     assert not out.exists() and list(tmp_path.iterdir()) == []
+
+
+def test_cancel_before_start_runs_nothing(library, tmp_path):
+    cancel = threading.Event()
+    cancel.set()
+    with pytest.raises(RenderCancelled):
+        render_draft({"t": [{"tt": 0, "sg": [seg("red", 0, 500)]}]}, library, SMALL, tmp_path / "o.mp4", cancel=cancel)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_failing_progress_callback_leaves_no_file(library, tmp_path):
+    def progress(percent):
+        raise KeyError("viewer went away")
+
+    long_draft = {"t": [{"tt": 0, "sg": [seg("red", i * 1000, 1000, m={"speed": 0.1}) for i in range(5)]}]}
+    with pytest.raises(KeyError):
+        render_draft(long_draft, library, SMALL, tmp_path / "o.mp4", progress=progress)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_ffmpeg_failure_is_one_specific_line(library, tmp_path):
+    lying = {"green": {**library["green"], "has_audio": True}}  # the file has no sound stream
+    with pytest.raises(RenderError) as err:
+        render_draft({"t": [{"tt": 0, "sg": [seg("green", 0, 500)]}]}, lying, SMALL, tmp_path / "o.mp4")
+    assert str(err.value) == "render: Stream specifier ':a' matches no streams."
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_missing_media_file_is_a_render_error(library, tmp_path):

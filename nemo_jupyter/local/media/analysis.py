@@ -56,6 +56,7 @@ class Thresholds:
     """Detector settings. Defaults suit short AI-generated clips (faults of a fraction of a second)."""
 
     scene: float = 10.0  # scdet score (0-100) above which a frame starts a new scene
+    scene_min_s: float = 0.25  # a cut closer than this to the previous one (or the start) is flicker
     freeze_noise_db: float = -50.0  # frames closer than this count as frozen (-60 misses frozen keyframes)
     freeze_min_s: float = 0.4  # shortest freeze reported
     black_min_s: float = 0.1  # shortest black stretch reported
@@ -166,7 +167,7 @@ def parse_log(log: str, thresholds: Thresholds | Mapping | None = None, duration
     total = duration_s if duration_s is not None else _container_duration(log)
     streams = {m[1] for m in _STREAM.finditer(log)}
     frame_s = _frame_s(log)
-    cut_scores = _cut_scores(log, total)
+    cut_scores = _cut_scores(log, total, limits.scene_min_s)
     spans = {kind: _spans(log, kind, total, frame_s) for kind in _EDGES}
     spans["freeze"] = [s for s in spans["freeze"] if not any(_inside(s, black, frame_s) for black in spans["black"])]
     findings = [_finding("scene", start, end, score) for start, end, score in _scenes(cut_scores, total)]
@@ -204,15 +205,20 @@ def _number(text: str) -> float | None:
     return value if value == value and abs(value) != float("inf") else None
 
 
-def _cut_scores(log: str, total: float) -> dict[float, float]:
-    """Cut time -> scdet score, for cuts strictly inside the clip (first report of a time wins)."""
-    cuts: dict[float, float] = {}
+def _cut_scores(log: str, total: float, min_scene_s: float) -> dict[float, float]:
+    """Cut time -> scdet score, for cuts strictly inside the clip, each at least `min_scene_s`
+    after the one before (or the start): of a burst of cuts, the first is kept."""
+    reported: dict[float, float] = {}
     for match in _SCENE.finditer(log):
         score, at = _number(match[1]), _number(match[2])
         if score is None or at is None or at <= 0 or (total and at >= total):
             continue
-        cuts.setdefault(at, score)
-    return dict(sorted(cuts.items()))
+        reported.setdefault(at, score)
+    cuts, previous = {}, 0.0
+    for at, score in sorted(reported.items()):
+        if at - previous >= min_scene_s:
+            cuts[at], previous = score, at
+    return cuts
 
 
 def _scenes(cut_scores: dict[float, float], total: float) -> list[tuple[float, float, float | None]]:

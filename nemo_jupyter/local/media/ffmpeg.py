@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import os
+import re
 import subprocess
 import threading
 from collections.abc import Callable, Sequence
@@ -37,16 +38,23 @@ def base_args() -> list[str]:
     return [ffmpeg_exe(), "-hide_banner", "-nostdin"]
 
 
+# Generic lines ffmpeg prints after the specific reason for a failure.
+_GENERIC_PREFIXES = (
+    "Conversion failed", "Error opening input file", "Error opening output file", "Error binding filtergraph",
+    "Error : ", "Error while filtering", "Error parsing filterchain", "Error parsing a filter description",
+    "Error initializing complex filters",
+)
+_MAX_REASON = 240
+
+
 def explain(stderr: str) -> str:
-    """ffmpeg's last meaningful stderr line: usually the reason it failed."""
-    lines = [line.strip() for line in stderr.splitlines() if line.strip()]
+    """ffmpeg's last specific stderr line: usually the reason it failed (one line, kept short)."""
+    lines = [_strip_context(line.strip()) for line in stderr.splitlines() if line.strip()]
     meaningful = [line for line in lines if not line.startswith(_NOISE_PREFIXES)]
-    # ffmpeg ends with generic lines ("Error opening input files: ...", "Conversion failed!");
-    # the specific one is just before them.
-    for line in reversed(meaningful):
-        if not line.startswith(("Conversion failed", "Error opening input file", "Error opening output file")):
-            return _strip_context(line)
-    return _strip_context(meaningful[-1]) if meaningful else "ffmpeg failed without a message"
+    specific = [line for line in meaningful if not line.startswith(_GENERIC_PREFIXES)]
+    reason = (specific or meaningful or ["ffmpeg failed without a message"])[-1]
+    reason = re.sub(r" in filtergraph description .* matches", " matches", reason)
+    return reason if len(reason) <= _MAX_REASON else reason[: _MAX_REASON - 1] + "…"
 
 
 def _strip_context(line: str) -> str:
@@ -102,6 +110,9 @@ def run_with_progress(
                 progress(min(99.9, int(value) / 1e6 / duration_s * 100.0))
         proc.wait()
         drain.join(timeout=5)
+    except BaseException:
+        _remove(out_path)
+        raise
     finally:
         watcher.stop()
         if proc.poll() is None:
