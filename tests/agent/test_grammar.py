@@ -18,6 +18,9 @@ FORMS = [
     ("move scene 3 before scene 1", [c.Move(3, 1)]),
     ("move scene 1 after scene 3", [c.Move(1, 3, after=True)]),
     ("put the second scene last", [c.Move(2, c.LAST, after=True)]),
+    ("move scene 1 to position 3", [c.Move(1, 3, after=True)]),
+    ("move scene 3 to position 2", [c.Move(3, 2)]),
+    ("把第3段移到第1位", [c.Move(3, 1)]),
     ("swap scenes 1 and 2", [c.Swap(1, 2)]),
     ("swap scene one with scene three", [c.Swap(1, 3)]),
     ("调换第1段和第2段", [c.Swap(1, 2)]),
@@ -54,6 +57,11 @@ FORMS = [
     ('add a title "Big News" at the bottom', [c.AddText("title", "Big News", None, None, "bottom")]),
     ('change the title to "Hi There"', [c.ChangeText("title", "Hi There")]),
     ("remove the title", [c.RemoveText("title")]),
+    ("move the title to the bottom", [c.ChangeText("title", position="bottom")]),
+    ("show the caption from 1s to 2.5s", [c.AddText("caption", "", 1000, 2500)]),
+    ("change the caption to start at 2s", [c.ChangeText("caption", start_ms=2000)]),
+    ("add title", [c.AddText("title", "")]),
+    ("把标题移到顶部", [c.ChangeText("title", position="top")]),
     ('add caption "Look!" from 1s to 3s', [c.AddText("caption", "Look!", 1000, 3000, None)]),
     ("添加标题“你好”", [c.AddText("title", "你好")]),
     ("添加字幕「看这里」从1秒到3秒，在底部", [c.AddText("caption", "看这里", 1000, 3000, "bottom")]),
@@ -134,7 +142,7 @@ def test_quoted_text_keeps_its_case_and_is_not_parsed():
     assert parsed.commands == (c.AddText("title", "Remove Scene 2 at 50%", None, None, "top"),)
 
 
-@pytest.mark.parametrize("text", ["make me a sandwich", "what is the weather", "scene 2", "add title", "trim"])
+@pytest.mark.parametrize("text", ["make me a sandwich", "what is the weather", "scene 2", "the title", "trim"])
 def test_unknown_clauses_are_reported_back(text):
     parsed = grammar.parse(text)
     assert parsed.commands == () and parsed.not_understood == (text,)

@@ -131,3 +131,15 @@ def test_any_text_gets_an_answer_and_never_breaks_the_draft(text):
     if reply.state_delta.get("draft"):
         assert reply.charge and reply.state_delta["draft"]["d"] == sum(
             s["d"] for s in reply.state_delta["draft"]["t"][0]["sg"])
+
+
+def test_titles_need_their_words_in_quotes_and_can_be_moved():
+    state = make_state(5000)
+    reply = respond(state, "add title Hello")
+    assert reply.state_delta == {} and reply.text == 'Put the title\'s words in quotes, e.g. add title "Hello".'
+    run(state, 'add title "Hello" from 1s to 2s')
+    moved = run(state, "move the title to the bottom")
+    assert moved.text == 'Done: the title "Hello" now shows from 1s to 2s at the bottom.'
+    run(state, 'change the title to "Bye"')
+    (track,) = [t for t in state["draft"]["t"] if t["tt"] == 7]
+    assert [(s["st"], s["d"], s["m"]["text"], s["m"]["position"]) for s in track["sg"]] == [(1000, 1000, "Bye", "bottom")]

@@ -155,7 +155,7 @@ def _(command: c.Speed, edit: Edit) -> Say:
                f"完成：{zh_which}现在以{command.factor:g}倍速播放，视频现在长{total}。")
 
 
-_KIND_ZH = {"title": "标题", "caption": "字幕"}
+_KIND_ZH = ops.KIND_ZH
 _POSITION_ZH = {"top": "顶部", "center": "中间", "bottom": "底部"}
 
 
@@ -173,9 +173,13 @@ def _(command: c.AddText, edit: Edit) -> Say:
 
 @apply_command.register
 def _(command: c.ChangeText, edit: Edit) -> Say:
-    edit.draft = ops.change_text(edit.draft, command.kind, command.text)
-    return Say(f'Done: the {command.kind} now reads "{command.text}".',
-               f"完成：{_KIND_ZH[command.kind]}已改为“{command.text}”。")
+    edit.draft = ops.change_text(edit.draft, command.kind, command.text, command.position, command.start_ms,
+                                 command.end_ms)
+    segment = ops.text_segments(edit.draft, command.kind)[0]
+    start, end = seconds(segment["st"]), seconds(segment["st"] + segment["d"])
+    words, where = segment["m"].get("text", ""), segment["m"].get("position", "center")
+    return Say(f'Done: the {command.kind} "{words}" now shows from {start} to {end} at the {where}.',
+               f"完成：{_KIND_ZH[command.kind]}“{words}”现在从{start}到{end}显示，位于{_POSITION_ZH.get(where, where)}。")
 
 
 @apply_command.register

@@ -73,8 +73,13 @@ class AddText:
 
 @dataclass(frozen=True)
 class ChangeText:
+    """Change the (only) title or caption: its words, position or time range, whichever is given."""
+
     kind: str
-    text: str
+    text: str | None = None
+    position: str | None = None
+    start_ms: int | None = None
+    end_ms: int | None = None
 
 
 @dataclass(frozen=True)

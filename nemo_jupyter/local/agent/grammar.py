@@ -30,11 +30,11 @@ from . import commands as c
 
 GRAMMAR = """\
 I can edit the timeline with instructions like these (scenes are numbered from 1 in timeline order):
-- reorder: "reorder scenes 2,1" · "reorder to 3,1,2" · "put scene 3 first" · "move scene 3 before scene 1" · "swap scenes 1 and 2" · 调换第1段和第2段 · 把第3段放到最前
+- reorder: "reorder scenes 2,1" · "reorder to 3,1,2" · "put scene 3 first" · "move scene 3 before scene 1" · "move scene 1 to position 3" · "swap scenes 1 and 2" · 调换第1段和第2段 · 把第3段放到最前
 - trim: "trim scene 2 to 4s" · "cut the first 2 seconds of scene 1" · "cut the last 1s of scene 2" · 把第2段剪到4秒 · 剪掉第1段的前2秒
 - remove / split: "remove scene 2" · "split scene 1 at 2s" · 删除第2段 · 在2秒处分割第1段
 - speed: "make scene 2 twice as fast" · "speed up scene 1 by 1.5x" · "slow scene 2 to half speed" · 第2段加速2倍
-- titles and captions: "add title "Hello" from 0s to 2s at top" (top / center / bottom) · "change the title to "Hi"" · "remove the title" · "add caption "Look!" from 1s to 3s" · 添加标题“你好”
+- titles and captions: "add title "Hello" from 0s to 2s at top" (top / center / bottom) · "change the title to "Hi"" · "move the title to the bottom" · "remove the title" · "add caption "Look!" from 1s to 3s" · 添加标题“你好”
 - music: "add music song.mp3 at 35%" (an uploaded audio file) · "set music volume to 20%" · "remove the music" · 添加背景音乐 song.mp3
 - sound: "set volume of scene 1 to 50%" · "mute scene 2" · "mute all clips" · "unmute scene 2" · 第2段静音
 - canvas: "make it vertical" · "change aspect ratio to 9:16" (or 1:1, 16:9, 4:3) · 改成竖屏
@@ -241,31 +241,37 @@ _POSITION = re.compile(r"\b(?:at|on|in|to) (?:the )?(top|center|centre|middle|bo
                        r"(顶部|顶端|上方|上面|上部|中间|中央|居中|正中|底部|底端|下方|下面|下部)")
 
 
+def _time_range(clause: str) -> tuple[int | None, int | None]:
+    """"from 1s to 3s" -> (1000, 3000); "from 2s" -> (2000, None); "for 2s" / "2s" -> (0, 2000)."""
+    times = _times(clause)
+    if len(times) >= 2:
+        return times[0], times[1]
+    if not times:
+        return None, None
+    if _has(r"\b(?:from|after|starting|at)\b|从", clause):
+        return times[0], None
+    return 0, times[0]
+
+
 def _text(clause, saved):
     kind = _text_kind(clause)
     if kind is None:
         return None
     quote = _SAVED.search(clause)
     words = saved[int(quote[1])] if quote else None
-    if _has(r"\b(?:remove|delete|drop|hide|clear|get rid)|删除|删掉|去掉|移除|不要|清除", clause):
+    rest = clause.replace(quote[0], " ") if quote else clause
+    if _has(r"\b(?:remove|delete|drop|hide|clear|get rid)|删除|删掉|去掉|移除|不要|清除", rest):
         return [c.RemoveText(kind)]
-    if words is None:
-        return None
-    if _has(r"\b(?:change|rename|replace|update|edit|set)\b|修改|更改|改|换", clause) and not _has(
-            r"\b(?:add|insert|put|create)\b|添加|加上|增加|插入", clause):
-        return [c.ChangeText(kind, words)]
-    times = _times(clause.replace(quote[0], ""))
-    start = end = None
-    if len(times) >= 2:
-        start, end = times[0], times[1]
-    elif len(times) == 1:
-        if _has(r"\b(?:from|after|starting)\b|从", clause):
-            start = times[0]
-        else:
-            start, end = 0, times[0]
-    where = _POSITION.search(clause.replace(quote[0], ""))
+    start, end = _time_range(rest)
+    where = _POSITION.search(rest)
     position = _POSITIONS[where[1] or where[2][0]] if where else None
-    return [c.AddText(kind, words, start, end, position)]
+    adding = _has(r"\b(?:add|insert|create|show|write)\b|添加|加|增加|插入", rest)
+    changing = _has(r"\b(?:change|rename|replace|update|edit|set|move)\b|修改|更改|改|换|移", rest)
+    if adding or (words is not None and not changing):
+        return [c.AddText(kind, words or "", start, end, position)]
+    if words is not None or position is not None or start is not None:
+        return [c.ChangeText(kind, words, position, start, end)]
+    return None
 
 
 _MUSIC = r"\b(?:music|bgm|song|soundtrack|tune)\b|音乐|配乐|歌曲|bgm"
@@ -384,6 +390,10 @@ def _order(clause, saved):
         return [c.Reorder(tuple(int(n) for n in re.findall(r"\d+", listed[0])))]
     if not _has(r"\b(?:put|move|place|bring|make|shift)\b|放|移|挪|调|排", clause) or not numbers:
         return None
+    slot = re.search(r"\bposition (\d+)|第(\d+)位", clause)
+    if slot and len(numbers) == 1:
+        target = int(slot[1] or slot[2])
+        return [c.Move(numbers[0], target, after=target > numbers[0])]
     relation = re.search(r"\b(before|in front of|ahead of|after|behind)\b|(前面|之前|前|后面|之后|后)", clause)
     if relation and len(numbers) >= 2:
         after = (relation[1] or relation[2]) in ("after", "behind", "后面", "之后", "后")

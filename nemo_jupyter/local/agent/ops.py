@@ -43,6 +43,7 @@ SPEED_RANGE = (0.25, 4.0)
 MUSIC_TRACK_NAME = "BGM"
 TEXT_TRACK_NAMES = {"title": "Title", "caption": "Captions"}
 TEXT_SEGMENT_NAMES = {"title": "Title", "caption": "Caption"}
+KIND_ZH = {"title": "标题", "caption": "字幕"}
 DEFAULT_POSITION = {"title": "center", "caption": "bottom"}
 DEFAULT_TITLE_MS = 3000
 DEFAULT_MUSIC_VOLUME = 0.35
@@ -408,6 +409,9 @@ def text_segments(draft: dict, kind: str) -> list[dict]:
 def add_text(draft: dict, kind: str, text: str, start_ms: int | None = None, end_ms: int | None = None,
              position: str | None = None) -> None:
     """A title or caption over the video from `start_ms` to `end_ms` (title default 0-3s, caption whole video)."""
+    if not text.strip():
+        raise EditError(f'Put the {kind}\'s words in quotes, e.g. add {kind} "Hello".',
+                        f"请把{KIND_ZH[kind]}的文字放在引号里，例如：添加{KIND_ZH[kind]}“你好”。")
     total = int(draft.get("d") or 0)
     start = int(start_ms or 0)
     default_end = min(DEFAULT_TITLE_MS, total or DEFAULT_TITLE_MS) if kind == "title" else (total or DEFAULT_TITLE_MS)
@@ -415,7 +419,7 @@ def add_text(draft: dict, kind: str, text: str, start_ms: int | None = None, end
     if end - start < MIN_SEGMENT_MS or (total and start >= total):
         raise EditError(
             f"The {kind} needs a time range inside the video (0-{seconds(total)}).",
-            f"{'标题' if kind == 'title' else '字幕'}的时间范围必须在视频之内（0-{seconds(total)}）。",
+            f"{KIND_ZH[kind]}的时间范围必须在视频之内（0-{seconds(total)}）。",
         )
     name = TEXT_TRACK_NAMES[kind]
     track = next(iter(tracks_of(draft, TRACK_TEXT, name)), None)
@@ -434,20 +438,32 @@ def _only_text(draft: dict, kind: str) -> list[dict]:
     found = text_segments(draft, kind)
     if not found:
         raise EditError(
-            f'There is no {kind} yet: say add {kind} "…".', f"还没有{'标题' if kind == 'title' else '字幕'}。"
+            f'There is no {kind} yet: say add {kind} "…".', f"还没有{KIND_ZH[kind]}。"
         )
     return found
 
 
 @_pure
-def change_text(draft: dict, kind: str, text: str) -> None:
+def change_text(draft: dict, kind: str, text: str | None = None, position: str | None = None,
+                start_ms: int | None = None, end_ms: int | None = None) -> None:
+    """Change the words, position and/or time range of the one title (or caption)."""
     found = _only_text(draft, kind)
     if len(found) > 1:
         raise EditError(
             f"There are {len(found)} {kind}s: remove them and add the one you want.",
-            f"有{len(found)}个{'标题' if kind == 'title' else '字幕'}：请删除后重新添加。",
+            f"有{len(found)}个{KIND_ZH[kind]}：请删除后重新添加。",
         )
-    _meta(found[0])["text"] = text
+    segment = found[0]
+    if text is not None:
+        _meta(segment)["text"] = text
+    if position is not None:
+        _meta(segment)["position"] = position
+    if start_ms is not None:
+        end = int(end_ms) if end_ms is not None else int(start_ms) + int(segment["d"])
+        if end - int(start_ms) < MIN_SEGMENT_MS or (draft.get("d") and start_ms >= draft["d"]):
+            raise EditError(f"The {kind} needs a time range inside the video (0-{seconds(draft.get('d', 0))}).",
+                            f"{KIND_ZH[kind]}的时间范围必须在视频之内（0-{seconds(draft.get('d', 0))}）。")
+        segment["st"], segment["d"] = int(start_ms), end - int(start_ms)
 
 
 @_pure
