@@ -15,7 +15,7 @@ import tempfile
 from typing import Any, Callable
 
 from IPython.core.error import UsageError
-from IPython.core.magic import Magics, line_cell_magic, magics_class, no_var_expand
+from IPython.core.magic import Magics, cell_magic, line_magic, magics_class, no_var_expand
 from IPython.display import Markdown, display
 from traitlets import Bool, Enum, Float, Int, Unicode
 from traitlets.config import Configurable
@@ -166,14 +166,18 @@ class NemoMagics(Magics, Configurable):
         return default_view(self.shell)
 
     # --- %nemo ----------------------------------------------------------------------------------
-    @no_var_expand
-    @line_cell_magic
-    def nemo(self, line: str, cell: str | None = None) -> Any:
-        if cell is not None:
-            return self._instruction(line, cell)
+    @line_magic("nemo")
+    def nemo_line(self, line: str) -> Any:
+        """`%nemo <command>`; `$x` / `{x}` expand here as in any line magic (handy for paths)."""
         args = self._line.parse_args(shlex.split(line))
         command = args.command or "help"
         return getattr(self, f"_cmd_{command}")(args)
+
+    @no_var_expand
+    @cell_magic("nemo")
+    def nemo_cell(self, line: str, cell: str) -> None:
+        """`%%nemo [-o VAR]`: the cell, sent as written; only `{{name}}` is filled in from the notebook."""
+        return self._instruction(line, cell)
 
     def _cmd_help(self, args: Any) -> None:
         print(HELP)

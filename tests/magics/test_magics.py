@@ -158,3 +158,9 @@ def test_export_link_session_logout(nemo, cell, make_clip, tmp_path):
     result, captured = cell("%nemo logout")
     assert result.success and "Logged out" in captured.stdout
     one_line_error(*cell("%nemo timeline"), "Not connected")
+
+
+def test_line_magic_expands_variables_for_paths(nemo, cell, make_clip):
+    nemo.user_ns["clip"] = make_clip(1.0)
+    result, captured = cell("%nemo upload {clip}")
+    assert result.success and nemo.user_ns["clip"].name in captured.stdout
