@@ -89,7 +89,7 @@ _JSON = st.recursive(
 )
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=120, deadline=None)
 @given(_JSON)
 def test_any_json_gives_the_documented_columns(data):
     frame = findings_dataframe(data)
