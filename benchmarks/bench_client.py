@@ -137,6 +137,9 @@ def bench_upload(client, url: str, token: str, session_id: str, size_mb: int, fo
     with open(make_clip(folder / "seed.mp4", seconds=1.0, size=(320, 240)), "rb") as seed, open(path, "wb") as big:
         big.write(seed.read())
         big.truncate(size_mb * 1024 * 1024)  # a sparse tail: ffmpeg still reads the clip's header
+    with open(path, "rb") as warm:  # into the page cache, so that neither uploader pays the first read
+        while warm.read(1 << 20):
+            pass
     env = {**os.environ, protocol.ENV_CLIENT_ID: client.client_id}
     wall, ours_rss, out = run_measured([sys.executable, "-c", UPLOADER, url, session_id, str(path)], env)
     ours_s = float(out.strip().splitlines()[-1])

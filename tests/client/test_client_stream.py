@@ -108,3 +108,13 @@ def test_long_stream_parses_every_chunk(scripted_client, scripted_backend, sessi
     chunks = [e for e in events if isinstance(e, TextChunk)]
     assert len(chunks) == 2000 and chunks[1999].text == "w1999 "
     assert events[-1].streamed and events[-1].text == "".join(c.text for c in chunks)
+
+
+def test_an_instruction_refused_for_an_expired_token_is_sent_again_once(scripted_client, scripted_backend, session_id):
+    """1001 comes before the agent runs, so re-sending with a new token applies the edit once."""
+    credits = scripted_client.credits()["available"]
+    scripted_backend.faults.expire_tokens = True
+    events = list(scripted_client.stream(session_id, "after expiry"))
+    assert events[-1] == Text(REPLY_WORDS, streamed=True)
+    assert scripted_backend.stats.run_sse_by_session[session_id] == 1  # reached the agent once
+    assert scripted_client.credits()["available"] == credits - 1  # charged once
