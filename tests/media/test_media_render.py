@@ -176,3 +176,17 @@ def test_no_font_fails_loudly(monkeypatch, tmp_path):
     monkeypatch.setattr(matplotlib, "get_data_path", lambda: str(tmp_path / "none"))
     with pytest.raises(MediaError, match="no DejaVu font found"):
         fonts.font_path.__wrapped__("bold")
+
+
+def test_in_point_is_frame_accurate(library, tmp_path):
+    # a source that turns from red to blue at exactly 0.5 s, then a 0.2 s cut straddling the change
+    source = render_draft(
+        {"t": [{"tt": 0, "sg": [seg("red", 0, 500), seg("blue", 500, 500)]}]}, library, SMALL, tmp_path / "src.mp4"
+    )
+    media = {"src": media_entry(source)}
+    cut = render_draft({"t": [{"tt": 0, "sg": [seg("src", 0, 200, **{"in": 400})]}]}, media, SMALL, tmp_path / "cut.mp4")
+    assert abs(probe(cut)["d"] - 200) <= FRAME_MS + 25
+    # frame_at gives the first frame at or after t: frames 0, 1/30, 2/30 are source 0.4-0.467 s
+    assert is_colour(colour_at(cut, 0.0), "red")
+    assert is_colour(colour_at(cut, 0.04), "red")  # frame 2/30: the last red one (source 0.467 s)
+    assert is_colour(colour_at(cut, 0.09), "blue")  # frame 3/30: source 0.5 s, the first blue one

@@ -18,7 +18,7 @@ from .errors import MediaError
 
 
 def frame_at(path: str | Path, seconds: float, width: int | None = None) -> Image.Image:
-    """The frame shown at `seconds` (RGB), scaled to `width` px wide (aspect kept) when given."""
+    """The first frame at or after `seconds` (RGB), `width` px wide (aspect kept) when given."""
     args = ["-ss", f"{max(0.0, seconds):.3f}", "-i", str(path), "-frames:v", "1"]
     if width:
         args += ["-vf", f"scale={int(width)}:-2"]
