@@ -144,3 +144,4 @@ def test_cut_black_frames_and_render(make_clip, tmp_path):
     state.update(reply.state_delta)
     assert len(scenes(state["draft"])) == 2
     assert _render(state, tmp_path / "out.mp4")["d"] == pytest.approx(2000, abs=80)
+
