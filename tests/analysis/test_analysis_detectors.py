@@ -10,6 +10,7 @@ import pytest
 from nemo_jupyter.local.media import MediaError
 from nemo_jupyter.local.media.analysis import Thresholds, analyze
 from nemo_jupyter.local.media.ffmpeg import base_args
+from nemo_jupyter.local.media.samples import make_tone
 
 TOLERANCE_S = 0.05  # one frame at 25 fps is 0.04 s
 TONE_2S = [("tone", 2.0)]
@@ -151,3 +152,11 @@ def test_a_file_that_states_no_duration_uses_the_decoded_time(tmp_path):
     result = analyze(clip)
     assert result["duration_s"] == pytest.approx(2.0, abs=TOLERANCE_S)
     assert_spans(spans(result, "scene"), [(0.0, 1.2), (1.2, 2.0)])
+
+
+def test_an_audio_file_has_silence_and_loudness_but_no_scenes(tmp_path):
+    tone = make_tone(tmp_path / "tone.m4a", seconds=1.5)
+    result = analyze(tone)
+    assert result["has_video"] is False and result["has_audio"] is True
+    assert result["findings"] == [] and result["duration_s"] == pytest.approx(1.5, abs=TOLERANCE_S)
+    assert result["loudness"]["integrated_lufs"] < 0

@@ -170,13 +170,15 @@ def parse_log(log: str, thresholds: Thresholds | Mapping | None = None, duration
     cut_scores = _cut_scores(log, total, limits.scene_min_s)
     spans = {kind: _spans(log, kind, total, frame_s) for kind in _EDGES}
     spans["freeze"] = [s for s in spans["freeze"] if not any(_inside(s, black, frame_s) for black in spans["black"])]
-    findings = [_finding("scene", start, end, score) for start, end, score in _scenes(cut_scores, total)]
+    has_video = "Video" in streams or bool(cut_scores or spans["freeze"] or spans["black"])
+    has_audio = "Audio" in streams or "Summary:" in log
+    scenes = _scenes(cut_scores, total) if has_video else []  # an audio file has no scenes
+    findings = [_finding("scene", start, end, score) for start, end, score in scenes]
     findings += [_finding(kind, start, end) for kind, found in spans.items() for start, end in found]
     findings.sort(key=lambda f: (f["start_s"], _KIND_ORDER[f["kind"]]))
-    has_audio = "Audio" in streams or "Summary:" in log
     return {
         "duration_s": round(total, 3),
-        "has_video": "Video" in streams or bool(cut_scores),
+        "has_video": has_video,
         "has_audio": has_audio,
         "findings": findings,
         "cuts": [round(t, 3) for t in cut_scores],
