@@ -188,3 +188,25 @@ def test_mono_sound_is_put_on_both_channels(tmp_path):
     media = {**MEDIA, "mono": video("mono", channels=1)}
     graph = graph_of(plan_render(draft((0, [seg("mono", 0, 1000), seg("c1", 1000, 1000)])), media, CANVAS, tmp_path / "o.mp4"))
     assert graph.count("pan=stereo|c0=c0|c1=c0") == 1
+
+
+def test_video_edge_fades_carry_the_music(tmp_path):
+    d = draft((0, [seg("c1", 0, 2000, m={"fade_in_ms": 500}), seg("c2", 2000, 2000, m={"fade_out_ms": 1000})]),
+              (1, [seg("song", 0, 30000, m={"volume": 0.35})]))
+    (music,) = read_timeline(d, MEDIA).sounds
+    assert (music.fade_in_ms, music.fade_out_ms, music.dur_ms) == (500, 1000, 4000)
+    graph = graph_of(plan_render(d, MEDIA, CANVAS, tmp_path / "o.mp4"))
+    assert "volume=0.35,apad,atrim=duration=4,afade=t=in:st=0:d=0.5,afade=t=out:st=3:d=1" in graph
+    # a fade in the middle of the timeline is the scene's own, not the music's
+    middle = draft((0, [seg("c1", 0, 2000, m={"fade_out_ms": 500}), seg("c2", 2000, 2000)]), (1, [seg("song", 0, 4000)]))
+    assert read_timeline(middle, MEDIA).sounds[0].fade_out_ms == 0
+
+
+def test_caption_style_defaults_smaller_with_a_box(tmp_path):
+    d = draft((0, [seg("c1", 0, 2000)]),
+              (7, [{"st": 0, "d": 1000, "m": {"text": "Big", "style": "title"}},
+                   {"st": 1000, "d": 1000, "m": {"text": "Small", "style": "caption", "position": "bottom"}}]))
+    title, caption = read_timeline(d, MEDIA).captions
+    assert (title.size, title.box, caption.size, caption.box) == (72, False, 48, True)
+    graph = graph_of(plan_render(d, MEDIA, CANVAS, tmp_path / "o.mp4"))
+    assert "fontsize=72" in graph and "fontsize=48" in graph and graph.count("box=1") == 1

@@ -12,15 +12,18 @@ Segment `m` keys the renderer reads (all optional):
   | "cover" (scale + crop) | "stretch"; "pad"/"crop" are read as contain/cover
 - text segments: `text`, `position` ("top" | "center" | "bottom", or {"x": 0..1, "y": 0..1} for
   the text's centre), `size` (font px on a 1080-px canvas; scaled to the real one), `color`
-  (an ffmpeg colour: name or #RRGGBB), `font` ("bold" | "regular"), `box` (a dark band behind)
+  (an ffmpeg colour: name or #RRGGBB), `font` ("bold" | "regular"), `box` (a dark band behind);
+  `style` "caption" changes the defaults to size 48 with a box (a title: 72, no box)
 
 The main video track is the first track with `tt` 0 that has segments; gaps in it are black.
+A fade in on the first clip or out on the last is a fade of the whole video: sounds that play at
+that edge fade with it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from .errors import RenderError
 
@@ -91,8 +94,24 @@ def read_timeline(draft: Mapping, media: Mapping[str, Mapping]) -> Timeline:
     if duration <= 0:
         raise RenderError("the draft has nothing to render: add a clip to its video track first")
     captions = tuple(c for c in captions if c.start_ms < duration)
-    sounds = tuple(s for s in sounds if s.start_ms < duration)
+    sounds = tuple(_with_edge_fades(s, clips, duration) for s in sounds if s.start_ms < duration)
     return Timeline(clips, captions, sounds, duration)
+
+
+def _with_edge_fades(sound: Sound, clips: tuple[Clip, ...], duration: int) -> Sound:
+    """A sound playing at the video's start or end takes the video's fade there (unless it has its own)."""
+    if not clips:
+        return sound
+    changes = {}
+    first, last = clips[0], clips[-1]
+    if first.fade_in_ms and sound.start_ms == 0 and not sound.fade_in_ms:
+        changes["fade_in_ms"] = min(first.fade_in_ms, sound.dur_ms)
+    if last.fade_out_ms and sound.start_ms + sound.dur_ms >= duration and not sound.fade_out_ms:
+        # the sound is cut at the video's end: fade out over the last stretch before that cut
+        audible = duration - sound.start_ms
+        changes["dur_ms"] = audible
+        changes["fade_out_ms"] = min(last.fade_out_ms, audible)
+    return replace(sound, **changes) if changes else sound
 
 
 def _track_type(track: Mapping) -> int | None:
@@ -205,10 +224,11 @@ def _read_captions(track: Mapping) -> list[Caption]:
         text = str(m.get("text") or m.get("name") or "").strip()
         if not text:
             continue
+        caption_style = str(m.get("style", "")).lower() == "caption"
         try:
-            size = float(m.get("size", m.get("font_size", 72)))
+            size = float(m.get("size", m.get("font_size", 48 if caption_style else 72)))
         except (TypeError, ValueError):
-            size = 72.0
+            size = 48.0 if caption_style else 72.0
         captions.append(
             Caption(
                 start_ms=start,
@@ -218,7 +238,7 @@ def _read_captions(track: Mapping) -> list[Caption]:
                 size=max(4.0, size),
                 color=str(m.get("color") or "white"),
                 font="regular" if str(m.get("font", "bold")).lower() == "regular" else "bold",
-                box=bool(m.get("box")),
+                box=bool(m.get("box", caption_style)),
             )
         )
     return captions
