@@ -30,6 +30,7 @@ from .upload import Progress, check_files, open_fields, with_progress
 T = TypeVar("T")
 ANONYMOUS_TOKEN_TTL_S = 7 * 86400.0  # when the answer does not say
 USER_AGENT = f"{protocol.SKILL_SOURCE}/{__version__}"
+TOKEN_FETCH_POLL_S = 0.02  # how often a call waiting for another call's token fetch looks again
 
 
 @dataclass(frozen=True)
@@ -106,6 +107,7 @@ class ClientCore:
         self._cache = token_cache or config.TokenCache()
         self._given_token = token or settings.token  # a token the user chose is never replaced
         self._token = self._given_token
+        self._fetching_token = False  # one anonymous-token request at a time (tokens are rate limited)
 
     def __repr__(self) -> str:
         return f"api_url={self.api_url!r}, client_id={self.client_id!r}"
@@ -158,6 +160,7 @@ class ClientCore:
         while True:
             if auth and not self._token:
                 yield from self._anonymous_token()
+            sent_with = self._token
             send = Send(build(), keep_open)
             response = yield send
             if not send.wants_body(response):
@@ -169,7 +172,8 @@ class ClientCore:
                 return response
             if isinstance(error, errors.AuthError) and auth and self._given_token is None and not reauthenticated:
                 reauthenticated = True
-                self._forget_token()
+                if self._token == sent_with:  # not already replaced by a concurrent call
+                    self._forget_token()
                 continue
             if isinstance(error, errors.RateLimited) and not waited:
                 waited = True
@@ -185,11 +189,20 @@ class ClientCore:
         return envelope_data(answer_of(response).payload)
 
     def _anonymous_token(self) -> Call[str]:
+        """The cached anonymous token, else a new one; concurrent calls wait for one fetch."""
+        while self._fetching_token:
+            yield Wait(TOKEN_FETCH_POLL_S)
+        if self._token:
+            return self._token
         cached = self._cache.load(self.api_url)
         if cached is not None:
             self._token = cached[0]
             return self._token
-        data = yield from self._json("POST", protocol.PATH_ANON_TOKEN, self._context("the anonymous token"), auth=False)
+        self._fetching_token = True
+        try:
+            data = yield from self._json("POST", protocol.PATH_ANON_TOKEN, self._context("the anonymous token"), auth=False)
+        finally:
+            self._fetching_token = False
         token = data.get("token") if isinstance(data, dict) else None
         if not isinstance(token, str) or not token:
             raise errors.BackendError("The NemoVideo API gave no token for this client: try again later.")

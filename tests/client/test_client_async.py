@@ -84,11 +84,29 @@ def test_async_429_retry_and_reauth(backend, requests_to):
     assert requests_to(backend, "POST", protocol.PATH_ANON_TOKEN) == tokens_before + 2
 
 
-def test_async_many_calls_at_once(backend):
+def test_async_many_calls_at_once_fetch_one_token(backend, requests_to):
+    """Anonymous tokens are limited per IP: eight calls on a fresh client share one token fetch."""
+
+    async def scenario():
+        async with AsyncNemoClient(api_url=backend.url) as c:
+            return await asyncio.gather(*(c.create_session() for _ in range(8)))
+
+    before = requests_to(backend, "POST", protocol.PATH_ANON_TOKEN)
+    sessions = run(scenario())
+    assert len({s["session_id"] for s in sessions}) == 8
+    assert requests_to(backend, "POST", protocol.PATH_ANON_TOKEN) == before + 1
+
+
+def test_async_many_calls_with_an_expired_token_renew_it_once(backend, requests_to):
     async def scenario():
         async with AsyncNemoClient(api_url=backend.url) as c:
             await c.credits()
-            return await asyncio.gather(*(c.create_session() for _ in range(8)))
+            backend.faults.expire_tokens = True
+            before = requests_to(backend, "POST", protocol.PATH_ANON_TOKEN)
+            await asyncio.gather(*(c.credits() for _ in range(6)))
+            return requests_to(backend, "POST", protocol.PATH_ANON_TOKEN) - before
 
-    sessions = run(scenario())
-    assert len({s["session_id"] for s in sessions}) == 8
+    try:
+        assert run(scenario()) == 1
+    finally:
+        backend.faults.reset()

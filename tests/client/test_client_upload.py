@@ -109,3 +109,14 @@ def test_450_mb_upload_keeps_client_memory_flat(client, backend, tmp_path, make_
     assert growth < 64, result
     assert result["progress_calls"] > 1000  # progress came as the bytes went out
     assert result["answer"]["files"][0]["filename"] == "big.mp4"
+
+
+def test_upload_refused_with_429_is_sent_again_whole(client, backend, session, make_clip, requests_to):
+    clip = make_clip(1.0)
+    backend.faults.set(error_code=429, error_paths=["/api/upload-video/"], error_times=1)
+    before = upload_requests(backend, requests_to)
+    seen = []
+    data = client.upload(session, clip, progress=lambda sent, total: seen.append((sent, total)))
+    assert data["files"][0]["width"] == 320  # the second body was complete: ffmpeg read the clip
+    assert upload_requests(backend, requests_to) == before + 2
+    assert seen[-1][0] == seen[-1][1]
