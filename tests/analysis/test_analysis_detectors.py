@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import subprocess
+import threading
 import time
 
+import psutil
 import pytest
 
 from nemo_jupyter.local.media import MediaError
-from nemo_jupyter.local.media.analysis import Thresholds, analyze
+from nemo_jupyter.local.media.analysis import AnalysisCancelled, Thresholds, analyze
 from nemo_jupyter.local.media.ffmpeg import base_args
 from nemo_jupyter.local.media.samples import make_tone
 
@@ -160,3 +162,21 @@ def test_an_audio_file_has_silence_and_loudness_but_no_scenes(tmp_path):
     assert result["has_video"] is False and result["has_audio"] is True
     assert result["findings"] == [] and result["duration_s"] == pytest.approx(1.5, abs=TOLERANCE_S)
     assert result["loudness"]["integrated_lufs"] < 0
+
+
+def test_cancel_stops_the_analysis_and_its_ffmpeg(make_clip):
+    cancel = threading.Event()
+    before = {child.pid for child in psutil.Process().children(recursive=True)}
+    with pytest.raises(AnalysisCancelled, match="analysing .*: cancelled"):
+        analyze(make_clip(2.0), progress=lambda percent: cancel.set(), cancel=cancel)
+    assert {child.pid for child in psutil.Process().children(recursive=True)} <= before
+
+
+def test_a_failing_progress_callback_leaves_no_ffmpeg_behind(make_clip):
+    def broken(percent):
+        raise RuntimeError("display gone")
+
+    before = {child.pid for child in psutil.Process().children(recursive=True)}
+    with pytest.raises(RuntimeError, match="display gone"):
+        analyze(make_clip(2.0), progress=broken)
+    assert {child.pid for child in psutil.Process().children(recursive=True)} <= before

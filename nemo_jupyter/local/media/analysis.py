@@ -105,13 +105,19 @@ def analysis_args(path: str | Path, thresholds: Thresholds) -> list[str]:
     return ["-i", str(path), "-vf", thresholds.video_filters(), "-af", thresholds.audio_filters(), "-f", "null", "-"]
 
 
+class AnalysisCancelled(MediaError):
+    """The analysis was cancelled (e.g. the server is stopping)."""
+
+
 def analyze(
     path: str | Path,
     progress: Callable[[float], None] | None = None,
     thresholds: Thresholds | Mapping | None = None,
+    cancel: threading.Event | None = None,
 ) -> dict:
     """Analyse a media file in one ffmpeg pass; `progress(percent)` is called while it runs (0-100).
 
+    Setting `cancel` stops ffmpeg within one progress period (0.5 s) and raises AnalysisCancelled.
     Raises MediaError (one line) for a missing or unreadable file.
     """
     path = Path(path)
@@ -119,7 +125,7 @@ def analyze(
     if not path.is_file():
         raise MediaError(f"no such media file: {path.name}")
     started = time.perf_counter()
-    log, decoded_s = _run_detectors(analysis_args(path, limits), progress, what=f"analysing {path.name}")
+    log, decoded_s = _run_detectors(analysis_args(path, limits), progress, cancel, what=f"analysing {path.name}")
     cost_s = time.perf_counter() - started
     result = parse_log(log, limits, duration_s=_container_duration(log) or decoded_s)
     result["cost_s"] = round(cost_s, 4)
@@ -127,11 +133,12 @@ def analyze(
     return result
 
 
-def _run_detectors(args: list[str], progress: Callable[[float], None] | None, what: str) -> tuple[str, float]:
+def _run_detectors(
+    args: list[str], progress: Callable[[float], None] | None, cancel: threading.Event | None, what: str
+) -> tuple[str, float]:
     """Run ffmpeg, reporting percent done from `-progress pipe:1`.
 
     Returns its stderr (the detectors' log) and the time decoded (for files that state no duration).
-
     Unlike `ffmpeg.run_with_progress` (made for renders), this keeps the stderr: it is the result.
     """
     cmd = base_args() + ["-nostats", "-progress", "pipe:1", *args]
@@ -140,16 +147,23 @@ def _run_detectors(args: list[str], progress: Callable[[float], None] | None, wh
     drain = threading.Thread(target=lines.extend, args=(proc.stderr,), daemon=True)
     drain.start()
     total = decoded_s = 0.0
-    for line in proc.stdout:  # key=value lines, one block per update
-        key, _, value = line.strip().partition("=")
-        if key != "out_time_us" or not value.isdigit():
-            continue
-        decoded_s = int(value) / 1e6
-        total = total or _container_duration("".join(lines[:40]))  # the banner comes first
-        if progress is not None and total:
-            progress(min(99.9, decoded_s / total * 100.0))
-    proc.wait()
-    drain.join()
+    try:
+        for line in proc.stdout:  # key=value lines, one block per update
+            if cancel is not None and cancel.is_set():
+                raise AnalysisCancelled(f"{what}: cancelled")
+            key, _, value = line.strip().partition("=")
+            if key != "out_time_us" or not value.isdigit():
+                continue
+            decoded_s = int(value) / 1e6
+            total = total or _container_duration("".join(lines[:40]))  # the banner comes first
+            if progress is not None and total:
+                progress(min(99.9, decoded_s / total * 100.0))
+        proc.wait()
+    finally:  # cancelled, or the progress callback failed: no ffmpeg left behind
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+        drain.join()
     stderr = "".join(lines)
     if proc.returncode != 0:
         raise FFmpegError(f"{what}: {explain(stderr)}")
