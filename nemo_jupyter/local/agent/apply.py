@@ -93,6 +93,13 @@ def _(command: c.Reorder, edit: Edit) -> Say:
 
 
 @apply_command.register
+def _(command: c.Reverse, edit: Edit) -> Say:
+    before = _ids(edit.draft)
+    edit.draft = ops.reorder(edit.draft, list(range(len(before), 0, -1)))
+    return _order(before, edit.draft)
+
+
+@apply_command.register
 def _(command: c.Move, edit: Edit) -> Say:
     before = _ids(edit.draft)
     edit.draft = ops.move(edit.draft, _one(edit, command.scene), command.anchor, after=command.after)

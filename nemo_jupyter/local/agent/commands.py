@@ -20,6 +20,11 @@ class Reorder:
 
 
 @dataclass(frozen=True)
+class Reverse:
+    """Play the scenes in the opposite order."""
+
+
+@dataclass(frozen=True)
 class Move:
     scene: int | None
     anchor: int  # scene number to move next to (LAST for the end)
@@ -152,7 +157,7 @@ class Ambiguous:
 
 
 Command = (
-    Reorder | Move | Swap | TrimTo | Cut | Remove | Split | Speed | AddText | ChangeText | RemoveText
+    Reorder | Reverse | Move | Swap | TrimTo | Cut | Remove | Split | Speed | AddText | ChangeText | RemoveText
     | AddMusic | RemoveMusic | SetVolume | Mute | Canvas | Fade | Undo | SplitAtSceneCuts
     | RemoveFindings | TrimEndSilence | Ambiguous
 )

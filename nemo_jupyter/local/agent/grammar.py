@@ -30,8 +30,8 @@ from . import commands as c
 
 GRAMMAR = """\
 I can edit the timeline with instructions like these (scenes are numbered from 1 in timeline order):
-- reorder: "reorder scenes 2,1" · "reorder to 3,1,2" · "put scene 3 first" · "move scene 3 before scene 1" · "move scene 1 to position 3" · "swap scenes 1 and 2" · 调换第1段和第2段 · 把第3段放到最前
-- trim: "trim scene 2 to 4s" · "cut the first 2 seconds of scene 1" · "cut the last 1s of scene 2" · 把第2段剪到4秒 · 剪掉第1段的前2秒
+- reorder: "reorder scenes 2,1" · "reorder to 3,1,2" · "put scene 3 first" · "move scene 3 before scene 1" · "move scene 1 to position 3" · "swap scenes 1 and 2" · "reverse the order" · 调换第1段和第2段 · 把第3段放到最前
+- trim: "trim scene 2 to 4s" · "keep only the first 3s of scene 1" · "cut the first 2 seconds of scene 1" · "cut the last 1s of scene 2" · 把第2段剪到4秒 · 剪掉第1段的前2秒
 - remove / split: "remove scene 2" · "split scene 1 at 2s" · 删除第2段 · 在2秒处分割第1段
 - speed: "make scene 2 twice as fast" · "speed up scene 1 by 1.5x" · "slow scene 2 to half speed" · 第2段加速2倍
 - titles and captions: "add title "Hello" from 0s to 2s at top" (top / center / bottom) · "change the title to "Hi"" · "move the title to the bottom" · "remove the title" · "add caption "Look!" from 1s to 3s" · 添加标题“你好”
@@ -67,7 +67,10 @@ def parse(text: str) -> Parsed:
 
 # --- normalising --------------------------------------------------------------------------------
 
-_QUOTED = re.compile(r'"([^"]*)"|“([^”]*)”|「([^」]*)」|『([^』]*)』|‘([^’]*)’|《([^》]*)》')
+_QUOTED = re.compile(
+    r'"([^"]*)"|“([^”]*)”|「([^」]*)」|『([^』]*)』|‘([^’]*)’|《([^》]*)》'
+    r"|(?<![\w'])'(.+?)'(?!\w)"  # 'single quotes', but not the apostrophe in "scene 2's"
+)
 _EXTENSIONS = "|".join(ACCEPTED_EXTENSIONS + tuple(EXTENSION_ALIASES))
 _FILE_NAME = re.compile(rf"[\w\-.()]+\.(?:{_EXTENSIONS})\b", re.IGNORECASE)
 _SAVED = re.compile(r"«(\d+)»")
@@ -105,6 +108,10 @@ _REWRITES = [
      lambda m: f"{float(m[1]) / 1000:g}s"),
     (re.compile(r"(\d+(?:\.\d+)?)\s*(?:mins?|minutes?|分钟)(?![a-z])"), lambda m: f"{float(m[1]) * 60:g}s"),
     (re.compile(r"(\d+(?:\.\d+)?)\s*(?:s|secs?|seconds?|秒钟|秒)(?![a-z])"), r"\1s"),
+    # ranges with one unit: "from 1 to 3s", "1-3s", "从1到3秒"
+    (re.compile(r"\bfrom (\d+(?:\.\d+)?) ?(?:to|until|till|-|–|~) ?(\d+(?:\.\d+)?)s(?![a-z])"), r"from \1s to \2s"),
+    (re.compile(r"(?<![a-z0-9.])(\d+(?:\.\d+)?) ?(?:-|–|~) ?(\d+(?:\.\d+)?)s(?![a-z])"), r"\1s to \2s"),
+    (re.compile(r"从 ?(\d+(?:\.\d+)?) ?(?:到|至|-) ?(\d+(?:\.\d+)?)s"), r"从\1s到\2s"),
     (re.compile(r"(\d+(?:\.\d+)?)\s*(?:x|×|times)(?![a-z])"), r"\1x"),
     (re.compile(r"(\d+(?:\.\d+)?)\s*倍速?"), r"\1x"),
 ]
@@ -129,7 +136,10 @@ def _normalise(text: str) -> tuple[str, list[str]]:
     text = _QUOTED.sub(keep, text)
     text = _FILE_NAME.sub(keep, text)
     text = unicodedata.normalize("NFKC", text).lower()
-    text = re.sub(r"\b(?:the )?(" + "|".join(_ORDINALS) + rf") (?:one )?{_SCENE_WORD}s?\b",
+    ordinals = "|".join(_ORDINALS)
+    text = re.sub(rf"\b(?:the )?({ordinals}) and (?:the )?({ordinals}) {_SCENE_WORD}s\b",
+                  lambda m: f"scenes {_ORDINALS[m[1]]} and {_ORDINALS[m[2]]}", text)
+    text = re.sub(rf"\b(?:the )?({ordinals}) (?:one )?{_SCENE_WORD}s?\b",
                   lambda m: f"scene {_ORDINALS[m[1]]}", text)
     text = _NUMBER_WORD.sub(lambda m: _WORD_NUMBERS[m[1] or m[2] or m[3]], text)
     text = _CN_NUMBER.sub(lambda m: _cn_number(m[0]), text)
@@ -163,7 +173,7 @@ def _clauses(text: str) -> list[str]:
 # --- pieces of a clause ---------------------------------------------------------------------------
 
 _SCENE_REF = re.compile(r"(?<![a-z])scenes? (\d+|last)(?![0-9a-z])")
-_ALL = re.compile(r"\b(?:all|every|each|everything|whole)\b|全部|所有|每[段个]|整个")
+_ALL = re.compile(r"\b(?:all|every|each|everything|whole)\b|全部|所有|每[段个]|整个|整体")
 _TIME = re.compile(r"(?<![a-z0-9.])(\d+(?:\.\d+)?)s(?![a-z])")
 _PERCENT = re.compile(r"(\d+(?:\.\d+)?)%")
 _FACTOR = re.compile(r"(\d+(?:\.\d+)?)x(?![a-z])")
@@ -367,12 +377,12 @@ def _speed(clause, saved):
 
 
 def _volume(clause, saved):
-    muting = re.search(r"\b(un)?mute[ds]?\b|(取消)?静音", clause)
+    muting = re.search(r"\b(un)?mute[ds]?\b|(取消)?静音|\bturn (off|on) (?:the )?(?:sound|audio)\b", clause)
     if muting:
         scene = _scene(clause)
-        if scene is None and _has(r"\b(?:the )?(?:video|clips|scenes|sound|audio)\b|视频|声音", clause):
+        if scene is None and _has(r"\b(?:the )?(?:video|clips|scenes)\b|视频", clause):
             scene = c.ALL
-        return [c.Mute(scene, muted=not (muting[1] or muting[2]))]
+        return [c.Mute(scene, muted=not (muting[1] or muting[2] or muting[3] == "on"))]
     volume = _percent(clause)
     if volume is not None and _has(r"\b(?:volume|loudness|louder|quieter|level)\b|音量|声音", clause):
         return [c.SetVolume(_scene(clause), volume)]
@@ -381,7 +391,9 @@ def _volume(clause, saved):
 
 def _order(clause, saved):
     numbers = _scene_numbers(clause)
-    swapping = _has(r"\b(?:swap|switch|exchange|flip|trade)\b|调换|交换|互换|对调", clause)
+    if not numbers and _has(r"\breverse\b.*\b(?:order|scenes)\b|倒序|反转|颠倒|倒过来", clause):
+        return [c.Reverse()]
+    swapping = _has(r"\b(?:swap|switch|exchange|flip|trade)\b|调换|交换|互换|对调|换一下|换位置|换个位置", clause)
     if swapping and len(numbers) >= 2:
         return [c.Swap(numbers[0], numbers[1])]
     ordering = _has(r"\b(?:re-?order|rearrange|order|arrange|sequence|sort)\b|排序|顺序|排列|重排", clause)
@@ -422,10 +434,11 @@ def _trim(clause, saved):
         return None
     scene = _scene(clause)
     edge = re.search(r"\b(first|start|beginning|last|end)\b|(前|开头|开始|最后|后|结尾|末尾)", clause)
-    if edge and not _has(r"\bto\b|\bdown to\b|到|为|成|至|保留|\blong\b", clause.replace("from the end", "")):
+    keeping = _has(r"\b(?:to|long|keep|only)\b|到|为|成|至|保留|只留", clause.replace("from the end", ""))
+    if edge and not keeping:
         from_end = (edge[1] or edge[2]) in ("last", "end", "最后", "后", "结尾", "末尾")
         return [c.Cut(scene, times[0], from_end=from_end)]
-    if _has(r"\b(?:to|down to|long)\b|到|为|成|至|保留", clause):
+    if keeping or _has(r"\bmake\b", clause):
         return [c.TrimTo(scene, times[0])]
     if _has(r"\bby\b", clause):
         return [c.Cut(scene, times[0], from_end=True)]
