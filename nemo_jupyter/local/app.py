@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import asyncio
 import re
+import threading
 import time
+from collections import defaultdict
 from collections.abc import Callable
 
 from starlette.applications import Starlette
@@ -53,6 +55,7 @@ class Backend:
         self.agent = agent
         self.renders = Renders(store, faults)
         self.analyses = Analyses(store)
+        self.turn_locks: defaultdict[str, threading.Lock] = defaultdict(threading.Lock)
 
     def routes(self) -> list[Route]:
         return [
@@ -165,7 +168,7 @@ class Backend:
             raise ApiError(protocol.CODE_OUT_OF_CREDITS, "out of credits: register or top up to keep editing")
         turn = Turn(self.store, session, user_id, text, streaming=body.get("streaming") is True,
                     settings=self.faults.for_session(session_id), agent=self.agent, base_url=str(request.base_url),
-                    broken_frame=request.scope.get("nemo_broken_frame", False))
+                    session_lock=self.turn_locks[session_id], broken_frame=request.scope.get("nemo_broken_frame", False))
         return StreamingResponse(turn.stream(), media_type="text/event-stream",
                                  headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import random
+import threading
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass
@@ -46,17 +47,21 @@ class Turn:
     settings: FaultSettings
     agent: Callable | None
     base_url: str
+    session_lock: threading.Lock  # one instruction at a time per session
     broken_frame: bool = False
 
     def run_agent(self):
         """On a worker thread: the agent's reply, charged and applied to the session."""
         agent = self.agent or default_agent()
-        reply = agent(public_state(self.store, self.session, self.base_url), self.text)
-        if getattr(reply, "charge", False) and not self.store.charge(self.user_id):
-            raise OutOfCreditsMidTurn("out of credits: this edit was not applied")
-        delta = {k: v for k, v in (getattr(reply, "state_delta", None) or {}).items() if k not in DERIVED_KEYS}
-        if delta:
-            self.store.update_state(self.session["id"], delta)
+        session_id = self.session["id"]
+        with self.session_lock:  # the agent reads the draft the previous instruction left
+            session = self.store.session(session_id, self.user_id) or self.session
+            reply = agent(public_state(self.store, session, self.base_url), self.text)
+            if getattr(reply, "charge", False) and not self.store.charge(self.user_id):
+                raise OutOfCreditsMidTurn("out of credits: this edit was not applied")
+            delta = {k: v for k, v in (getattr(reply, "state_delta", None) or {}).items() if k not in DERIVED_KEYS}
+            if delta:
+                self.store.update_state(session_id, delta)
         return reply
 
     async def stream(self) -> AsyncIterator[str]:

@@ -29,7 +29,8 @@ class Reply:
 
 def scripted_agent(state: dict, text: str) -> Reply:
     """`fail` raises; `slow …` takes 0.4 s; `canvas small` sets a small canvas (free);
-    `ask …` answers without editing; anything else sets the draft's title to the text (1 credit)."""
+    `ask …` answers without editing; `… count` adds 1 to the draft's `m.count`;
+    anything else sets the draft's title to the text (1 credit)."""
     if text == "fail":
         raise RuntimeError('boom "quoted"')
     if text.startswith("slow"):
@@ -39,6 +40,9 @@ def scripted_agent(state: dict, text: str) -> Reply:
     if text.startswith("ask"):
         return Reply(None, text="You have a draft.", charge=False)
     draft = copy.deepcopy(state["draft"])
+    if text.endswith("count"):
+        draft.setdefault("m", {})["count"] = draft["m"].get("count", 0) + 1
+        return Reply("count", {}, {"draft": draft}, "Counted.")
     draft.setdefault("m", {})["title"] = text
     return Reply("edit_draft", {"instruction": text}, {"draft": draft}, f"Done, the title is now {text} and nothing else changed.")
 

@@ -6,6 +6,7 @@ import json
 import re
 import subprocess
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import httpx
@@ -85,6 +86,13 @@ def test_an_edit_changes_the_state_and_costs_one_credit_a_question_costs_nothing
     _, raw = alice.run(session_id, "ask what is there")
     assert [e["content"]["parts"][0]["text"] for e in frames(raw)][-1] == "You have a draft."
     assert alice.credits() == before - 1
+
+
+def test_instructions_to_one_session_run_one_at_a_time(alice):
+    session_id = alice.new_session()
+    with ThreadPoolExecutor(3) as pool:
+        list(pool.map(lambda _: alice.run(session_id, "slow count"), range(3)))
+    assert alice.state(session_id)["draft"]["m"]["count"] == 3, "no edit was lost to another"
 
 
 def test_out_of_credits_is_2001_before_the_stream(tmp_path, user_of):
