@@ -155,6 +155,16 @@ def bench_upload(client, url: str, token: str, session_id: str, size_mb: int, fo
     return {"size_mb": size_mb, "ours_s": ours_s, "ours_rss": ours_rss, "curl_s": curl_s, "curl_rss": curl_rss}
 
 
+def print_upload(up: dict) -> None:
+    mb = up["size_mb"]
+    print(f"(b) upload of a {mb} MB file to the same server")
+    print(f"    {'uploader':<34}{'peak RSS MB':>12}{'seconds':>10}{'MB/s':>10}")
+    for label, key in (("NemoClient.upload() (process)", "ours"), ("curl -F files=@…", "curl")):
+        seconds = up[f"{key}_s"]
+        print(f"    {label:<34}{up[f'{key}_rss']:>12.0f}{seconds:>10.2f}{mb / seconds:>10.0f}")
+    print(f"    {'ratio throughput client / curl':<34}{'':>12}{'':>10}{up['curl_s'] / up['ours_s']:>10.2f}")
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--events", type=int, default=100_000)
@@ -179,13 +189,7 @@ def main(argv: list[str] | None = None) -> None:
             print(f"    {'httpx-sse + json.loads (bare)':<34}{bare[0]:>12,.0f}{bare[1]:>14,.0f}")
             print(f"    {'ratio stream() / bare':<34}{ours[0] / bare[0]:>12.2f}{ours[1] / bare[1]:>14.2f}")
             if not args.skip_upload:
-                up = bench_upload(client, server.url, token, session_id, args.upload_mb, folder)
-                mb = up["size_mb"]
-                print(f"(b) upload of a {mb} MB file to the same server")
-                print(f"    {'uploader':<34}{'peak RSS MB':>12}{'seconds':>10}{'MB/s':>10}")
-                print(f"    {'NemoClient.upload() (process)':<34}{up['ours_rss']:>12.0f}{up['ours_s']:>10.2f}{mb / up['ours_s']:>10.0f}")
-                print(f"    {'curl -F files=@…':<34}{up['curl_rss']:>12.0f}{up['curl_s']:>10.2f}{mb / up['curl_s']:>10.0f}")
-                print(f"    {'ratio throughput client / curl':<34}{'':>12}{'':>10}{up['curl_s'] / up['ours_s']:>10.2f}")
+                print_upload(bench_upload(client, server.url, token, session_id, args.upload_mb, folder))
     finally:
         server.stop()
         shutil.rmtree(folder, ignore_errors=True)

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import functools
 import inspect
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from .. import protocol
 from .core import ClientCore
@@ -120,4 +121,4 @@ class BaseNemoClient:
         self._core.logout()
 
     def __repr__(self) -> str:
-        return f"{type(self).__name__}({self._core!r})"
+        return f"{type(self).__name__}(api_url={self.api_url!r}, client_id={self.client_id!r})"

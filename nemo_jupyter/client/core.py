@@ -10,10 +10,11 @@ envelope, the error mapping, the URLs.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable, Generator
 from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Generator, TypeVar
+from typing import Any, TypeVar
 from urllib.parse import quote, urljoin, urlsplit
 
 import httpx
@@ -21,8 +22,8 @@ import httpx
 from .. import config, protocol
 from .._version import __version__
 from . import errors
-from .errors import Answer, Context, NemoError
 from .download import FileSink
+from .errors import Answer, Context, NemoError
 from .events import EventParser
 from .render import RenderJob
 from .upload import Progress, check_files, open_fields, with_progress
@@ -109,8 +110,8 @@ class ClientCore:
         self._token = self._given_token
         self._fetching_token = False  # one anonymous-token request at a time (tokens are rate limited)
 
-    def __repr__(self) -> str:
-        return f"api_url={self.api_url!r}, client_id={self.client_id!r}"
+    def __repr__(self) -> str:  # the token stays out
+        return f"ClientCore(api_url={self.api_url!r}, client_id={self.client_id!r})"
 
     # --- URLs and requests --------------------------------------------------------------------
 

@@ -19,8 +19,9 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Any, Callable, ClassVar, Iterator, Union
+from typing import Any, ClassVar
 
 from httpx_sse._decoders import SSEDecoder, SSELineDecoder  # the framing of httpx-sse, fed line by line
 
@@ -69,7 +70,7 @@ class Heartbeat:
     kind: ClassVar[str] = "heartbeat"
 
 
-Event = Union[TextChunk, Text, ToolCall, ToolResult, Heartbeat]
+Event = TextChunk | Text | ToolCall | ToolResult | Heartbeat
 
 _HEARTBEAT_TYPES = {"heartbeat", "ping", "keepalive"}
 _TEXT_TYPES = {"text", "text_chunk", "message", "delta"}

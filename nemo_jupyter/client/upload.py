@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import mimetypes
 import os
+from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
-from typing import AsyncIterator, Callable, Iterator
 
 import httpx
 

@@ -7,15 +7,14 @@ import json
 import pytest
 
 from nemo_jupyter import __version__, protocol
-from nemo_jupyter.client import RenderJob
+from nemo_jupyter.client import RenderJob, errors
 from nemo_jupyter.client.core import ClientCore, Send
 from nemo_jupyter.client.errors import NOT_JSON, Answer, Context, error_for
-from nemo_jupyter.client import errors
 
 TOKEN = "nmv_usr_unit_test_secret"
 
 
-def first_request(call) -> "Send":
+def first_request(call) -> Send:
     step = next(call)
     call.close()
     assert isinstance(step, Send)

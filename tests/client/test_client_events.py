@@ -88,7 +88,10 @@ def test_comment_lines_and_empty_data_are_heartbeats():
 
 
 def test_data_without_space_and_split_over_lines():
-    text = 'data:{"content":{"parts":[{"text":"He"}]},\ndata: "partial": true}\n\n' 'data:{"content":{"parts":[{"text":"Hello"}]}}\n\n'
+    text = (
+        'data:{"content":{"parts":[{"text":"He"}]},\ndata: "partial": true}\n\n'
+        'data:{"content":{"parts":[{"text":"Hello"}]}}\n\n'
+    )
     events = parse(text)
     assert events == [TextChunk("He"), TextChunk("llo"), Text("Hello", streamed=True)]
 

@@ -76,17 +76,17 @@ def test_heartbeats_are_yielded_then_the_reply(scripted_client, scripted_backend
 def test_heartbeats_only_past_the_timeout_raise_stream_timeout(scripted_backend, session_id):
     scripted_backend.faults.set(session_id=session_id, heartbeats_only_s=3.0, heartbeat_s=0.05)
     before = scripted_backend.stats.run_sse_by_session[session_id]
-    with NemoClient(api_url=scripted_backend.url, heartbeat_timeout=0.4) as c:
-        with pytest.raises(errors.StreamTimeout, match="0.4 s"):
-            list(c.stream(session_id, "never answers"))
+    with NemoClient(api_url=scripted_backend.url, heartbeat_timeout=0.4) as c, pytest.raises(
+        errors.StreamTimeout, match="0.4 s"
+    ):
+        list(c.stream(session_id, "never answers"))
     assert scripted_backend.stats.run_sse_by_session[session_id] == before + 1
 
 
 def test_a_stall_past_the_read_timeout_raises_stream_timeout(scripted_backend, session_id):
     scripted_backend.faults.set(session_id=session_id, stall_s=2.0)
-    with NemoClient(api_url=scripted_backend.url, read_timeout=0.3) as c:
-        with pytest.raises(errors.StreamTimeout):
-            list(c.stream(session_id, "stall"))
+    with NemoClient(api_url=scripted_backend.url, read_timeout=0.3) as c, pytest.raises(errors.StreamTimeout):
+        list(c.stream(session_id, "stall"))
 
 
 def test_a_broken_frame_is_skipped(scripted_client, scripted_backend, session_id):
