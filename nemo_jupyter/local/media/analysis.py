@@ -94,7 +94,8 @@ class Thresholds:
 
     def audio_filters(self) -> str:
         # framelog=verbose keeps ebur128's 10-per-second lines out of the info log; the summary stays.
-        return f"silencedetect=n={self.silence_noise_db:g}dB:d={self.silence_min_s:g},ebur128=peak=true:framelog=verbose"
+        silence = f"silencedetect=n={self.silence_noise_db:g}dB:d={self.silence_min_s:g}"
+        return f"{silence},ebur128=peak=true:framelog=verbose"
 
 
 def analysis_args(path: str | Path, thresholds: Thresholds) -> list[str]:

@@ -137,9 +137,10 @@ class _GraphBuilder:
         self.inputs.append(list(spec))
         return len(self.inputs) - 1
 
-    def _chain(self, sources: list[str], filters: list[str], out: str) -> str:
-        self.chains.append("".join(f"[{s}]" for s in sources) + ",".join(filters) + f"[{out}]")
-        return out
+    def _chain(self, sources: list[str], filters: list[str], *outs: str) -> str:
+        """Add `[sources]filter,filter[outs]` to the graph; return the first output label."""
+        self.chains.append("".join(f"[{s}]" for s in sources) + ",".join(filters) + "".join(f"[{o}]" for o in outs))
+        return outs[0]
 
     # --- one clip: a video chain and an audio chain of exactly its length ------------------
     def _clip(self, i: int, clip: Clip) -> tuple[str | None, str | None]:
@@ -186,7 +187,7 @@ class _GraphBuilder:
         labels = [label for pair in pieces for label in pair if label]
         v, a = int(self.with_video), int(self.with_audio)
         outs = (["vcat"] if v else []) + (["acat"] if a else [])
-        self.chains.append("".join(f"[{x}]" for x in labels) + f"concat=n={len(pieces)}:v={v}:a={a}" + "".join(f"[{o}]" for o in outs))
+        self._chain(labels, [f"concat=n={len(pieces)}:v={v}:a={a}"], *outs)
         return ("vcat" if v else None), ("acat" if a else None)
 
     # --- over the whole timeline ---------------------------------------------------------
@@ -230,7 +231,7 @@ class _GraphBuilder:
         return self._chain([f"{index}:a"], filters, f"s{i}")
 
     def _gif_palette(self, video: str) -> str:
-        self._chain([video], ["split"], "g0][g1")
+        self._chain([video], ["split"], "g0", "g1")
         self._chain(["g0"], ["palettegen=stats_mode=diff"], "palette")
         return self._chain(["g1", "palette"], ["paletteuse"], "vgif")
 
