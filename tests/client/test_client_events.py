@@ -176,3 +176,15 @@ def test_content_resets_the_heartbeat_clock():
 def test_tool_result_with_missing_pieces_is_tolerated():
     events = parse('data: {"content":{"parts":[{"functionResponse":{"name":"edit"}}]},"actions":null}\n\n')
     assert events == [ToolResult("edit", None, {}, None)]
+
+
+@pytest.mark.parametrize("name", ["adk2_tool_then_streamed_text.sse", "adk2_llm_nonstreaming.sse"])
+@pytest.mark.parametrize("newline", ["\n", "\r\n"])
+def test_any_split_point_gives_the_same_events(name, newline):
+    """Network reads can cut a stream anywhere: every two-piece split parses like the whole."""
+    text = capture(name).replace("\n", newline)
+    whole = parse(text)
+    for cut in range(1, len(text)):
+        parser = EventParser()
+        events = [*parser.feed(text[:cut]), *parser.feed(text[cut:]), *parser.finish()]
+        assert events == whole, f"split at {cut}"
