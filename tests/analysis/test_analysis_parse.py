@@ -111,6 +111,7 @@ def test_any_log_parses_into_ordered_valid_findings(lines):
 
 
 def test_a_burst_of_cuts_is_one_cut():
-    burst = "".join(f"[Parsed_scdet_0 @ 0x1] lavfi.scd.score: 40, lavfi.scd.time: {t}\n" for t in (0.04, 1.0, 1.04, 1.2, 2.0))
+    times = (0.04, 1.0, 1.04, 1.2, 2.0)
+    burst = "".join(f"[Parsed_scdet_0 @ 0x1] lavfi.scd.score: 40, lavfi.scd.time: {t}\n" for t in times)
     assert parse_log(BANNER + burst)["cuts"] == [1.0, 2.0]  # flicker at the start and after 1 s dropped
     assert parse_log(BANNER + burst, {"scene_min_s": 0})["cuts"] == [0.04, 1.0, 1.04, 1.2, 2.0]

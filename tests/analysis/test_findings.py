@@ -47,7 +47,8 @@ def test_scenes_are_numbered_per_media_in_time_order_with_thumbnails():
 
 def test_other_shapes_are_read_into_the_same_columns():
     cloud = [
-        {"media_id": "v1", "scenes": [{"type": "Shot", "start": "0.5", "end": 2}, {"type": "shot", "start_ms": 2000, "duration_ms": 500}]},
+        {"media_id": "v1", "scenes": [{"type": "Shot", "start": "0.5", "end": 2},
+                                      {"type": "shot", "start_ms": 2000, "duration_ms": 500}]},
         {"id": "v2", "findings": [{"kind": "frozen", "start": 1, "duration": 0.25, "confidence": 0.9}]},
     ]
     frame = findings_dataframe(cloud)
