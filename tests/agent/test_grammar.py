@@ -144,6 +144,16 @@ def test_form(text, expected):
      [c.Reorder((3, 1, 2)), c.TrimTo(2, 4000), c.AddText("title", "A, and B")]),
     ("删除第2段，把第3段放到最前", [c.Remove(2), c.Move(3, 1)]),
     ("淡入1秒，淡出2秒", [c.Fade(True, 1000), c.Fade(False, 2000)]),
+    ("remove scenes 1 and 3", [c.Remove(3), c.Remove(1)]),
+    ("delete scene 1, 3 and the last scene", [c.Remove(c.LAST), c.Remove(3), c.Remove(1)]),
+    ("删除第1段和第3段", [c.Remove(3), c.Remove(1)]),
+    ("mute scenes 2 and 3", [c.Mute(2), c.Mute(3)]),
+    ("trim scene 1 to 2s and scene 2 to 3s", [c.TrimTo(1, 2000), c.TrimTo(2, 3000)]),
+    ("set volume of scene 1 to 50% and scene 2 to 20%", [c.SetVolume(1, 0.5), c.SetVolume(2, 0.2)]),
+    ('add title "Hi" and music song.mp3 at 20%', [c.AddText("title", "Hi"), c.AddMusic("song.mp3", 0.2)]),
+    ("remove the title and the music", [c.RemoveText("title"), c.RemoveMusic()]),
+    ("swap scene 1 and scene 2 then trim scene 1 to 2s", [c.Swap(1, 2), c.TrimTo(1, 2000)]),
+    ("make scenes 1 and 2 twice as fast", [c.Speed(1, 2.0), c.Speed(2, 2.0)]),
     ("swap scenes 1 and 2; make it square", [c.Swap(1, 2), c.Canvas(1080, 1080)]),
 ])
 def test_several_edits_in_one_message(text, expected):

@@ -9,9 +9,11 @@ How a message is read:
    ``第2段``, ``片段2``; ``the last scene`` / ``最后一段`` to ``scene last``), every time to
    ``Ns`` (``2 seconds``, ``500ms``, ``2秒``), every percentage to ``N%`` (``百分之35``).
 3. The message is cut into clauses at ``;`` ``。`` new lines, ``then`` / ``然后``, and at a comma
-   or ``and`` that is followed by an edit verb (``trim scene 2 to 4s and add title "Hi"``).
-   Clauses apply one after the other, so scene numbers in a later clause refer to the timeline
-   as the earlier clauses left it.
+   or ``and`` that is followed by an edit verb (``trim scene 2 to 4s and add title "Hi"``). A
+   clause without a verb borrows the one before it (``trim scene 1 to 2s and scene 2 to 3s``,
+   ``add title "X" and music song.mp3``). Clauses apply one after the other, so scene numbers in
+   a later clause refer to the timeline as the earlier clauses left it; several scenes in one
+   clause (``remove scenes 1 and 3``) all mean the scenes as they were before that clause.
 4. Each clause goes through the readers in `_READERS`, in order; the first that recognises it
    gives its commands. A clause nobody recognises is reported back in `Parsed.not_understood`.
 
@@ -41,7 +43,7 @@ I can edit the timeline with instructions like these (scenes are numbered from 1
 - fades: "fade in 1s" · "fade out 2s at the end" · "fade in scene 2 over 1s" · 淡入1秒
 - after analysis: "split clips at scene cuts" · "split scene 1 at its scene cuts" · "remove frozen frames" · "cut the black frames" · "trim the silence at the end" · 在场景切换处分割
 - "undo" · 撤销
-Several edits can go in one message: "reorder to 3,1,2 and trim scene 2 to 4s".\
+Several edits can go in one message: "reorder to 3,1,2 and trim scene 2 to 4s" (each edit sees the timeline the one before left).\
 """
 
 
@@ -56,13 +58,28 @@ def parse(text: str) -> Parsed:
     normal, saved = _normalise(text)
     found: list = []
     missed: list[str] = []
+    previous = ""
     for clause in _clauses(normal):
-        result = _read(clause, saved)
+        result = None
+        if previous and not _STARTS_WITH_VERB.match(clause):
+            result = _read(_lead(previous, clause) + clause, saved)
+        if result is None:
+            result = _read(clause, saved)
         if result is None:
             missed.append(_restore(clause, saved))
         else:
             found.extend(result)
+        previous = clause
     return Parsed(tuple(found), tuple(missed))
+
+
+def _lead(previous: str, clause: str) -> str:
+    """What a verb-less clause borrows from the one before: "trim scene 1 to 2s and scene 2 to 3s"
+    reads its second half as "trim scene 2 to 3s", "add title "X" and music Y" as "add music Y"."""
+    scene = _SCENE_REF.search(previous)
+    if clause.startswith("scene") and scene:
+        return previous[:scene.start()]
+    return previous.split(" ", 1)[0] + " "
 
 
 # --- normalising --------------------------------------------------------------------------------
@@ -161,7 +178,11 @@ _SPLIT = re.compile(
     r"\s*(?:[;。\n!?]|\bthen\b|然后|接着)\s*"
     rf"|\s*(?:,\s*(?:and\s+|also\s+)?|\s+and\s+(?:also\s+)?)(?=(?:{_VERBS})\b)"
     rf"|\s*(?:,\s*(?:并且|并|再|还要|同时)?|并且|并|再|还要|同时)\s*(?=(?:{_ZH_VERBS}))"
+    # "… and scene 2 to 3s", "… and music …": a clause that borrows the verb before it (see `_lead`)
+    r"|\s+and\s+(?=scenes? (?:\d+|last) (?:to |at |by |for |over )?[\d.]+ ?(?:s|%|x)(?![a-z]))"
+    r"|\s+and\s+(?=(?:a |an |the |some )?(?:background )?(?:music|bgm|titles?|captions?|subtitles?)\b)"
 )
+_STARTS_WITH_VERB = re.compile(rf"(?:{_VERBS}|un-?mute|re-?order|slow|speed|{_ZH_VERBS})")
 _FILLER = re.compile(r"^(?:(?:please|pls|can you|could you|now|and|also|ok|okay|帮我|请|麻烦)\s*,?\s*)+|[\s,.]+$|\s*please$")
 
 
@@ -182,11 +203,25 @@ _LIST = re.compile(r"\d+(?:\s*(?:,|、|and|then|->|>|-|/|\s)\s*\d+)+")
 
 def _scene_numbers(clause: str) -> list[int]:
     numbers = [c.LAST if n == "last" else int(n) for n in _SCENE_REF.findall(clause)]
-    # "scenes 1 and 2" / "scenes 1, 2": the bare numbers after a plural scene word
-    plural = re.search(r"\bscenes (\d+)((?:\s*(?:,|and|&|和|与)\s*\d+)+)", clause)
-    if plural:
-        numbers += [int(n) for n in re.findall(r"\d+", plural[2])]
-    return numbers
+    # "scenes 1 and 2" / "scene 1, 3": the bare numbers listed after a scene word (not "2s", "50%")
+    listed = re.search(r"\bscenes? \d+((?:\s*(?:,|and|&|和|与)\s*\d+(?![\d.]*[a-z%]))+)", clause)
+    if listed:
+        numbers += [int(n) for n in re.findall(r"\d+", listed[1])]
+    return list(dict.fromkeys(numbers))
+
+
+def _each(clause: str, make, descending: bool = False) -> list:
+    """One command per scene the clause names ("mute scenes 1 and 3"), else one for `_scene`.
+
+    Commands that shift later scenes (remove) go from the last scene to the first, so every number
+    still means the scene the user saw.
+    """
+    numbers = _scene_numbers(clause)
+    if len(numbers) < 2:
+        return [make(_scene(clause))]
+    if descending:
+        numbers.sort(key=lambda n: float("inf") if n == c.LAST else n, reverse=True)
+    return [make(n) for n in numbers]
 
 
 def _scene(clause: str) -> int | None:
@@ -373,19 +408,19 @@ def _speed(clause, saved):
             factor = 1 / factor
     else:
         return None
-    return [c.Speed(_scene(clause), factor)]
+    return _each(clause, lambda scene: c.Speed(scene, factor))
 
 
 def _volume(clause, saved):
     muting = re.search(r"\b(un)?mute[ds]?\b|(取消)?静音|\bturn (off|on) (?:the )?(?:sound|audio)\b", clause)
     if muting:
-        scene = _scene(clause)
-        if scene is None and _has(r"\b(?:the )?(?:video|clips|scenes)\b|视频", clause):
-            scene = c.ALL
-        return [c.Mute(scene, muted=not (muting[1] or muting[2] or muting[3] == "on"))]
+        muted = not (muting[1] or muting[2] or muting[3] == "on")
+        if _scene(clause) is None and _has(r"\b(?:the )?(?:video|clips|scenes)\b|视频", clause):
+            return [c.Mute(c.ALL, muted)]
+        return _each(clause, lambda scene: c.Mute(scene, muted))
     volume = _percent(clause)
     if volume is not None and _has(r"\b(?:volume|loudness|louder|quieter|level)\b|音量|声音", clause):
-        return [c.SetVolume(_scene(clause), volume)]
+        return _each(clause, lambda scene: c.SetVolume(scene, volume))
     return None
 
 
@@ -432,26 +467,24 @@ def _trim(clause, saved):
     times = _times(clause)
     if not times:
         return None
-    scene = _scene(clause)
     edge = re.search(r"\b(first|start|beginning|last|end)\b|(前|开头|开始|最后|后|结尾|末尾)", clause)
     keeping = _has(r"\b(?:to|long|keep|only)\b|到|为|成|至|保留|只留", clause.replace("from the end", ""))
     if edge and not keeping:
         from_end = (edge[1] or edge[2]) in ("last", "end", "最后", "后", "结尾", "末尾")
-        return [c.Cut(scene, times[0], from_end=from_end)]
+        return _each(clause, lambda scene: c.Cut(scene, times[0], from_end=from_end))
     if keeping or _has(r"\bmake\b", clause):
-        return [c.TrimTo(scene, times[0])]
+        return _each(clause, lambda scene: c.TrimTo(scene, times[0]))
     if _has(r"\bby\b", clause):
-        return [c.Cut(scene, times[0], from_end=True)]
+        return _each(clause, lambda scene: c.Cut(scene, times[0], from_end=True))
     if _has(r"\b(?:off|from)\b", clause):
-        return [c.Cut(scene, times[0])]
+        return _each(clause, lambda scene: c.Cut(scene, times[0]))
     return None
 
 
 def _remove(clause, saved):
     if not _has(r"\b(?:remove|delete|drop|cut|get rid of|take out|lose)\b|删除|删掉|去掉|移除|剪掉|去除|不要", clause):
         return None
-    numbers = _scene_numbers(clause)
-    return [c.Remove(numbers[0])] if numbers else None
+    return _each(clause, c.Remove, descending=True) if _scene_numbers(clause) else None
 
 
 _VAGUE = re.compile(
