@@ -93,19 +93,27 @@ def big_clip(path, size, make_clip):
 
 
 @pytest.mark.slow
-def test_450_mb_upload_keeps_client_memory_flat(client, backend, tmp_path, make_clip):
+def test_450_mb_upload_keeps_client_memory_flat(fresh_backend, tmp_path, make_clip):
+    from nemo_jupyter.client import NemoClient
+
     size = 450 * 1024 * 1024
     path = big_clip(tmp_path / "big.mp4", size, make_clip)
-    session_id = client.create_session()["session_id"]
-    env = {**os.environ, protocol.ENV_CONFIG_DIR: str(tmp_path / "child-config"), protocol.ENV_CLIENT_ID: client.client_id}
-    done = subprocess.run(
-        [sys.executable, "-c", UPLOADER, backend.url, session_id, str(path)],
-        capture_output=True, text=True, timeout=600, env=env,
-    )
+    with NemoClient(api_url=fresh_backend.url) as client:
+        session_id = client.create_session()["session_id"]
+        client_id = client.client_id
+    env = {**os.environ, protocol.ENV_CONFIG_DIR: str(tmp_path / "child-config"), protocol.ENV_CLIENT_ID: client_id}
+    try:
+        done = subprocess.run(
+            [sys.executable, "-c", UPLOADER, fresh_backend.url, session_id, str(path)],
+            capture_output=True, text=True, timeout=600, env=env,
+        )
+    finally:
+        for received in fresh_backend.data_dir.rglob("big.mp4"):  # 450 MB of real disk: do not keep it
+            received.unlink()
     assert done.returncode == 0, done.stderr[-2000:]
     result = json.loads(done.stdout.strip().splitlines()[-1])
     growth = result["peak_mb"] - result["before_mb"]
-    print(f"450 MB upload: {result['seconds']:.1f} s, client RSS {result['before_mb']:.0f} -> peak {result['peak_mb']:.0f} MB")
+    print(f"450 MB upload: {result['seconds']:.1f} s, client peak RSS {result['before_mb']:.0f} -> {result['peak_mb']:.0f} MB")
     assert growth < 64, result
     assert result["progress_calls"] > 1000  # progress came as the bytes went out
     assert result["answer"]["files"][0]["filename"] == "big.mp4"
