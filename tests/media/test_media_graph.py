@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 from nemo_jupyter.local.media import RenderError
-from nemo_jupyter.local.media.graph import _quote, plan_render
+from nemo_jupyter.local.media.ffmpeg import filter_value
+from nemo_jupyter.local.media.graph import plan_render
 from nemo_jupyter.local.media.presets import output_canvas, preset, read_canvas
 from nemo_jupyter.local.media.timeline import read_timeline
 
@@ -181,7 +182,7 @@ def test_music_percent_volume_and_end_cut():
 
 
 def test_filter_paths_are_escaped():
-    assert _quote(Path("/tmp/a:b,c[1]'x")) == r"/tmp/a\\:b\,c\[1\]\\\'x"
+    assert filter_value(Path("/tmp/a:b,c[1]'x")) == r"/tmp/a\\:b\,c\[1\]\\\'x"
 
 
 def test_mono_sound_is_put_on_both_channels(tmp_path):

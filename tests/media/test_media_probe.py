@@ -86,3 +86,24 @@ def test_explain_picks_the_specific_reason():
     assert explain(stderr) == "Stream specifier ':a' matches no streams."
     assert explain("") == "ffmpeg failed without a message"
     assert len(explain("[x @ 0x1] " + "y" * 1000)) == 240
+
+
+def test_label_with_filter_syntax_is_drawn_verbatim(tmp_path):
+    """A label full of filter-graph syntax draws exactly what the same text from a file draws."""
+    from nemo_jupyter.local.media.ffmpeg import filter_value, run
+    from nemo_jupyter.local.media.fonts import font_path
+    from nemo_jupyter.local.media.thumbs import frame_at
+
+    label = "It's 10:30, [ok]; 100% \\o/"
+    labelled = make_clip(tmp_path / "l.mp4", seconds=0.2, size=(320, 240), color="black", audio=False, label=label)
+    (tmp_path / "label.txt").write_text(label)
+    reference = tmp_path / "ref.mp4"
+    drawn = (
+        f"drawtext=fontfile={filter_value(font_path())}:textfile={filter_value(tmp_path / 'label.txt')}"
+        ":expansion=none:fontsize=30:fontcolor=white:borderw=2:bordercolor=black:x=(w-tw)/2:y=h-th-h/10"
+    )
+    run(["-y", "-f", "lavfi", "-i", "color=c=black:s=320x240:r=30:d=0.2", "-vf", drawn, "-c:v", "libx264",
+         "-preset", "ultrafast", "-crf", "28", "-pix_fmt", "yuv420p", str(reference)])
+    ours, theirs = frame_at(labelled, 0.0), frame_at(reference, 0.0)
+    assert ours.tobytes() == theirs.tobytes()
+    assert sum(ours.convert("L").tobytes()) > 0  # something was drawn

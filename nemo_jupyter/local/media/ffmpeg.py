@@ -57,6 +57,12 @@ def explain(stderr: str) -> str:
     return reason if len(reason) <= _MAX_REASON else reason[: _MAX_REASON - 1] + "…"
 
 
+def filter_value(value: object) -> str:
+    """`value` escaped as a filter option inside a filter graph (ffmpeg's two escaping levels)."""
+    text = re.sub(r"([\\':])", r"\\\1", str(value))  # option level: \ ' :
+    return re.sub(r"([\\'\[\],;])", r"\\\1", text)  # graph level: \ ' [ ] , ;
+
+
 def _strip_context(line: str) -> str:
     """'[in#0 @ 0x55] Error opening input: X' -> 'Error opening input: X'."""
     if line.startswith("[") and "] " in line:

@@ -22,6 +22,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .ffmpeg import filter_value
 from .fonts import font_path
 from .presets import Canvas, Preset, output_canvas, preset, read_canvas
 from .timeline import Caption, Clip, Sound, Timeline, read_timeline
@@ -203,8 +204,8 @@ class _GraphBuilder:
         x, y = _text_position(caption.position)
         start, end = caption.start_ms / 1000, (caption.start_ms + caption.dur_ms) / 1000
         options = [
-            f"fontfile={_quote(font_path(caption.font))}",
-            f"textfile={_quote(self.workdir / name)}",
+            f"fontfile={filter_value(font_path(caption.font))}",
+            f"textfile={filter_value(self.workdir / name)}",
             "expansion=none",
             f"fontsize={px}",
             f"fontcolor={color}",
@@ -302,9 +303,3 @@ def _fraction(value, default: float) -> float:
         return min(1.0, max(0.0, float(value)))
     except (TypeError, ValueError):
         return default
-
-
-def _quote(path: Path) -> str:
-    """A file path escaped for a filter option inside a filter graph (ffmpeg's two levels)."""
-    value = re.sub(r"([\\':])", r"\\\1", str(path))  # option level: \ ' :
-    return re.sub(r"([\\'\[\],;])", r"\\\1", value)  # graph level: \ ' [ ] , ;

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .ffmpeg import run
+from .ffmpeg import filter_value, run
 from .fonts import font_path
 
 PATTERNS = ("testsrc2", "testsrc", "smptebars", "smptehdbars", "rgbtestsrc", "mandelbrot", "life", "cellauto")
@@ -26,10 +26,9 @@ def _video_source(pattern: str, color: str | None, size: tuple[int, int], fps: i
 
 
 def _label_filter(label: str, height: int) -> str:
-    text = label.replace("\\", "\\\\").replace("'", "\u2019").replace(":", "\\:").replace("%", "\\%")
     return (
-        f"drawtext=fontfile='{font_path()}':text='{text}':fontsize={max(12, height // 8)}"
-        ":fontcolor=white:borderw=2:bordercolor=black:x=(w-tw)/2:y=h-th-h/10:expansion=none"
+        f"drawtext=fontfile={filter_value(font_path())}:text={filter_value(label)}:expansion=none"
+        f":fontsize={max(12, height // 8)}:fontcolor=white:borderw=2:bordercolor=black:x=(w-tw)/2:y=h-th-h/10"
     )
 
 
