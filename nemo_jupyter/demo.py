@@ -31,11 +31,20 @@ INSTRUCTIONS = (
 )
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="nemo-jupyter demo", description=__doc__.splitlines()[0])
+def add_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
+    """The demo's options, for `nemo-jupyter demo` (cli.py) and `python -m nemo_jupyter.demo`."""
     parser.add_argument("--dir", default=None, help="work folder (default: a new temporary folder)")
     parser.add_argument("--seconds", type=float, default=4.0, help="length of each sample clip (default 4)")
-    args = parser.parse_args(argv)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = add_arguments(argparse.ArgumentParser(prog="nemo-jupyter demo", description=__doc__.splitlines()[0]))
+    return run(parser.parse_args(argv))
+
+
+def run(args: argparse.Namespace) -> int:
+    """The demo with parsed options; 0 when the export worked, 1 (and one line on stderr) if not."""
     started = time.monotonic()
     work = Path(args.dir) if args.dir else Path(tempfile.mkdtemp(prefix="nemo-demo-"))
     work.mkdir(parents=True, exist_ok=True)
