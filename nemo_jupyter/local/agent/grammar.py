@@ -24,11 +24,10 @@ it does not understand.
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass, field
 
-from ...protocol import ACCEPTED_EXTENSIONS, EXTENSION_ALIASES
 from . import commands as c
+from .wording import SAVED, STARTS_WITH_VERB, VERBS, clauses, normalise, restore
 
 GRAMMAR = """\
 I can edit the timeline with instructions like these (scenes are numbered from 1 in timeline order):
@@ -55,18 +54,18 @@ class Parsed:
 
 def parse(text: str) -> Parsed:
     """Read a whole message: the commands of every clause, and the clauses nobody recognised."""
-    normal, saved = _normalise(text)
+    normal, saved = normalise(text)
     found: list = []
     missed: list[str] = []
     previous = ""
-    for clause in _clauses(normal):
+    for clause in clauses(normal):
         result = None
-        if previous and not _STARTS_WITH_VERB.match(clause):
+        if previous and not STARTS_WITH_VERB.match(clause):
             result = _read(_lead(previous, clause) + clause, saved)
         if result is None:
             result = _read(clause, saved)
         if result is None:
-            missed.append(_restore(clause, saved))
+            missed.append(restore(clause, saved))
         else:
             found.extend(result)
         previous = clause
@@ -80,115 +79,6 @@ def _lead(previous: str, clause: str) -> str:
     if clause.startswith("scene") and scene:
         return previous[:scene.start()]
     return previous.split(" ", 1)[0] + " "
-
-
-# --- normalising --------------------------------------------------------------------------------
-
-_QUOTED = re.compile(
-    r'"([^"]*)"|“([^”]*)”|「([^」]*)」|『([^』]*)』|‘([^’]*)’|《([^》]*)》'
-    r"|(?<![\w'])'(.+?)'(?!\w)"  # 'single quotes', but not the apostrophe in "scene 2's"
-)
-_EXTENSIONS = "|".join(ACCEPTED_EXTENSIONS + tuple(EXTENSION_ALIASES))
-_FILE_NAME = re.compile(rf"[\w\-.()]+\.(?:{_EXTENSIONS})\b", re.IGNORECASE)
-_SAVED = re.compile(r"«(\d+)»")
-
-_WORD_NUMBERS = {w: str(i) for i, w in enumerate(
-    "zero one two three four five six seven eight nine ten eleven twelve".split())}
-_ORDINALS = {w: str(i) for i, w in enumerate(
-    "zeroth first second third fourth fifth sixth seventh eighth ninth tenth".split())}
-_ORDINALS.update(last="last", final="last")
-_CN_DIGITS = {"零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
-_CN_NUMBER = re.compile(
-    r"(?<=第)[零一二两三四五六七八九十]+|(?<=百分之)[零一二两三四五六七八九十]+|(?<=[,、])[零一二两三四五六七八九十]+$"
-    r"|[零一二两三四五六七八九十]+"
-    r"(?=\s*(?:段|秒|倍|个|处|号|%|分钟|毫秒|和|与|跟|、|,|，|到|至|的顺序|顺序))"
-)
-_SCENE_WORD = r"(?:scene|clip|segment|shot)"
-_WORDS = "|".join(_WORD_NUMBERS)
-# a number word only where a number is expected: "scene two", "two seconds", "three, one, two"
-_NUMBER_WORD = re.compile(
-    rf"(?<=scene )({_WORDS})\b|(?<=scenes )({_WORDS})\b"
-    rf"|\b({_WORDS})\b(?=\s*(?:s\b|secs?\b|seconds?\b|minutes?\b|ms\b|x\b|times\b|%|percent|,|and\b|then\b|$))"
-)
-
-_REWRITES = [
-    (re.compile(rf"\b{_SCENE_WORD}(s?)\b"), r"scene\1"),
-    (re.compile(r"\bvideos? (?=\d)"), "scene "),
-    (re.compile(r"\bscenes? (?:#|no\.? ?|number )(?=\d)"), "scene "),
-    (re.compile(r"(?:最后|最末)\s*1?\s*个?(?:段|片段|镜头|场景|视频)"), " scene last "),
-    (re.compile(r"第\s*(\d+)\s*个?(?:段|片段|镜头|场景|视频|条|幕|个)"), r" scene \1 "),
-    (re.compile(r"(?:片段|场景|镜头|视频)\s*(\d+)"), r" scene \1 "),
-    (re.compile(r"百分之\s*(\d+(?:\.\d+)?)"), r"\1%"),
-    (re.compile(r"(\d+(?:\.\d+)?)\s*(?:%|percent\b|per cent\b|pct\b)"), r"\1%"),
-    (re.compile(r"\bhalf a second\b"), "0.5s"),
-    (re.compile(r"(\d+(?:\.\d+)?)\s*(?:ms|milliseconds?|毫秒)(?![a-z])"),
-     lambda m: f"{float(m[1]) / 1000:g}s"),
-    (re.compile(r"(\d+(?:\.\d+)?)\s*(?:mins?|minutes?|分钟)(?![a-z])"), lambda m: f"{float(m[1]) * 60:g}s"),
-    (re.compile(r"(\d+(?:\.\d+)?)\s*(?:s|secs?|seconds?|秒钟|秒)(?![a-z])"), r"\1s"),
-    # ranges with one unit: "from 1 to 3s", "1-3s", "从1到3秒"
-    (re.compile(r"\bfrom (\d+(?:\.\d+)?) ?(?:to|until|till|-|–|~) ?(\d+(?:\.\d+)?)s(?![a-z])"), r"from \1s to \2s"),
-    (re.compile(r"(?<![a-z0-9.])(\d+(?:\.\d+)?) ?(?:-|–|~) ?(\d+(?:\.\d+)?)s(?![a-z])"), r"\1s to \2s"),
-    (re.compile(r"从 ?(\d+(?:\.\d+)?) ?(?:到|至|-) ?(\d+(?:\.\d+)?)s"), r"从\1s到\2s"),
-    (re.compile(r"(\d+(?:\.\d+)?)\s*(?:x|×|times)(?![a-z])"), r"\1x"),
-    (re.compile(r"(\d+(?:\.\d+)?)\s*倍速?"), r"\1x"),
-]
-
-
-def _cn_number(text: str) -> str:
-    if text.startswith("十"):
-        text = "一" + text
-    tens, _, ones = text.partition("十")
-    if "十" not in text:
-        return "".join(str(_CN_DIGITS[ch]) for ch in text)
-    return str(_CN_DIGITS.get(tens, 1) * 10 + (_CN_DIGITS[ones] if ones else 0))
-
-
-def _normalise(text: str) -> tuple[str, list[str]]:
-    saved: list[str] = []
-
-    def keep(match: re.Match) -> str:
-        saved.append(next(g for g in match.groups() if g is not None) if match.groups() else match[0])
-        return f" «{len(saved) - 1}» "
-
-    text = _QUOTED.sub(keep, text)
-    text = _FILE_NAME.sub(keep, text)
-    text = unicodedata.normalize("NFKC", text).lower()
-    ordinals = "|".join(_ORDINALS)
-    text = re.sub(rf"\b(?:the )?({ordinals}) and (?:the )?({ordinals}) {_SCENE_WORD}s\b",
-                  lambda m: f"scenes {_ORDINALS[m[1]]} and {_ORDINALS[m[2]]}", text)
-    text = re.sub(rf"\b(?:the )?({ordinals}) (?:one )?{_SCENE_WORD}s?\b",
-                  lambda m: f"scene {_ORDINALS[m[1]]}", text)
-    text = _NUMBER_WORD.sub(lambda m: _WORD_NUMBERS[m[1] or m[2] or m[3]], text)
-    text = _CN_NUMBER.sub(lambda m: _cn_number(m[0]), text)
-    for pattern, replacement in _REWRITES:
-        text = pattern.sub(replacement, text)
-    return re.sub(r"\s+", " ", text).strip(), saved
-
-
-def _restore(clause: str, saved: list[str]) -> str:
-    return _SAVED.sub(lambda m: f'"{saved[int(m[1])]}"', clause)
-
-
-_VERBS = (
-    r"reorder|rearrange|put|move|place|swap|switch|trim|cut|shorten|remove|delete|drop|split|make|speed|"
-    r"slow|play|add|insert|change|set|turn|lower|raise|mute|unmute|fade|undo|use"
-)
-_ZH_VERBS = r"把|删除|删掉|去掉|添加|加上|调换|交换|剪掉|裁剪|分割|静音|设置|撤销|淡入|淡出|修改|移动|改成|改为"
-_SPLIT = re.compile(
-    r"\s*(?:[;。\n!?]|\bthen\b|然后|接着)\s*"
-    rf"|\s*(?:,\s*(?:and\s+|also\s+)?|\s+and\s+(?:also\s+)?)(?=(?:{_VERBS})\b)"
-    rf"|\s*(?:,\s*(?:并且|并|再|还要|同时)?|并且|并|再|还要|同时)\s*(?=(?:{_ZH_VERBS}))"
-    # "… and scene 2 to 3s", "… and music …": a clause that borrows the verb before it (see `_lead`)
-    r"|\s+and\s+(?=scenes? (?:\d+|last) (?:to |at |by |for |over )?[\d.]+ ?(?:s|%|x)(?![a-z]))"
-    r"|\s+and\s+(?=(?:a |an |the |some )?(?:background )?(?:music|bgm|titles?|captions?|subtitles?)\b)"
-)
-_STARTS_WITH_VERB = re.compile(rf"(?:{_VERBS}|un-?mute|re-?order|slow|speed|{_ZH_VERBS})")
-_FILLER = re.compile(r"^(?:(?:please|pls|can you|could you|now|and|also|ok|okay|帮我|请|麻烦)\s*,?\s*)+|[\s,.]+$|\s*please$")
-
-
-def _clauses(text: str) -> list[str]:
-    pieces = (_FILLER.sub("", piece.strip()) for piece in _SPLIT.split(text))
-    return [piece.strip() for piece in pieces if piece and piece.strip()]
 
 
 # --- pieces of a clause ---------------------------------------------------------------------------
@@ -302,7 +192,7 @@ def _text(clause, saved):
     kind = _text_kind(clause)
     if kind is None:
         return None
-    quote = _SAVED.search(clause)
+    quote = SAVED.search(clause)
     words = saved[int(quote[1])] if quote else None
     rest = clause.replace(quote[0], " ") if quote else clause
     if _has(r"\b(?:remove|delete|drop|hide|clear|get rid)|删除|删掉|去掉|移除|不要|清除", rest):
@@ -331,7 +221,7 @@ def _music(clause, saved):
     if _has(r"\b(?:un)?mute\b|静音", clause):
         return [c.SetVolume(None, 0.0 if not _has(r"unmute|取消", clause) else 1.0, music=True)]
     if _has(r"\b(?:add|put|use|play|insert|with)\b|添加|加上|加|配上|使用|用|插入", clause):
-        name_match = _SAVED.search(clause)
+        name_match = SAVED.search(clause)
         name = saved[int(name_match[1])] if name_match else _music_name(clause)
         return [c.AddMusic(name, volume)]
     if volume is not None:
@@ -346,7 +236,6 @@ def _music_name(clause: str) -> str | None:
     return rest or None
 
 
-_RATIOS = {"9:16": (9, 16), "16:9": (16, 9), "1:1": (1, 1)}
 _ORIENTATION = [
     (r"\b(?:vertical|portrait|tiktok|reels?|shorts|stories)\b|竖屏|竖版|竖向|竖的", (9, 16)),
     (r"\b(?:horizontal|landscape|widescreen|youtube)\b|横屏|横版|横向|横的", (16, 9)),
@@ -491,7 +380,7 @@ _VAGUE = re.compile(
     r"\b(?:that|this|the(?: \w+)?) scene\b|\b(?:those|these) scenes\b|\bthe (?:long|longest|short|shortest|boring|bad|other|middle) (?:one|bit|part)\b|"
     r"那段|这段|那一段|这一段|那个片段|这个片段|那个镜头|这个镜头|长的那|短的那|最长的|最短的"
 )
-_EDITING = re.compile(rf"\b(?:{_VERBS})\b|剪|删|去掉|移|放|调|换|加速|放慢|静音|分割")
+_EDITING = re.compile(rf"\b(?:{VERBS})\b|剪|删|去掉|移|放|调|换|加速|放慢|静音|分割")
 
 
 def _ambiguous(clause, saved):
