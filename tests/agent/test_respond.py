@@ -143,3 +143,18 @@ def test_titles_need_their_words_in_quotes_and_can_be_moved():
     run(state, 'change the title to "Bye"')
     (track,) = [t for t in state["draft"]["t"] if t["tt"] == 7]
     assert [(s["st"], s["d"], s["m"]["text"], s["m"]["position"]) for s in track["sg"]] == [(1000, 1000, "Bye", "bottom")]
+
+
+def test_sound_and_speed_without_a_scene_mean_the_whole_video():
+    state = make_state(4000, 2000)
+    run(state, "make it twice as fast")
+    assert [s["d"] for s in state["draft"]["t"][0]["sg"]] == [2000, 1000]
+    run(state, "mute")
+    assert all(s["m"]["muted"] for s in state["draft"]["t"][0]["sg"])
+
+
+def test_cutting_the_first_or_last_seconds_means_the_ends_of_the_video():
+    state = make_state(4000, 2000)
+    run(state, "cut the first 1 second")
+    run(state, "cut the last 0.5s")
+    assert [(s["in"], s["d"]) for s in state["draft"]["t"][0]["sg"]] == [(1000, 3000), (0, 1500)]

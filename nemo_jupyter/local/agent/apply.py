@@ -61,7 +61,8 @@ def _one(edit: Edit, scene: int | None) -> int:
 
 
 def _one_or_all(edit: Edit, scene: int | None) -> int:
-    return c.ALL if scene == c.ALL else _one(edit, scene)
+    """For sound and speed, naming no scene means the whole video."""
+    return c.ALL if scene in (None, c.ALL) else _one(edit, scene)
 
 
 def _order(before: list[str], draft: dict) -> Say:
@@ -123,7 +124,11 @@ def _(command: c.TrimTo, edit: Edit) -> Say:
 
 @apply_command.register
 def _(command: c.Cut, edit: Edit) -> Say:
-    scene = _one(edit, command.scene)
+    if command.scene is None:  # "cut the first 2s": the start of the video (the end for "the last 2s")
+        scene = len(ops.scenes(edit.draft)) if command.from_end else 1
+        ops.scene_index(edit.draft, max(scene, 1))  # raises when there is nothing to cut
+    else:
+        scene = _one(edit, command.scene)
     edit.draft = ops.cut(edit.draft, scene, command.cut_ms, from_end=command.from_end)
     edge, zh_edge = ("last", "最后") if command.from_end else ("first", "前")
     cut, left = seconds(command.cut_ms), _length(edit.draft, scene)
