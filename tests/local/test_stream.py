@@ -227,3 +227,32 @@ def test_bench_events_streams_many_chunks_without_the_agent(alice):
     assert len(events) == 2001 and all(e.get("partial") for e in events[:-1])
     assert events[-1]["content"]["parts"][0]["text"] == "".join(e["content"]["parts"][0]["text"] for e in events[:-1])
     assert alice.credits() == before and alice.state(session_id)["draft"]["m"]["title"] == "project"
+
+
+def test_the_default_agent_edits_through_the_stream(backend, user_of, clip, make_clip):
+    """The backend with its own rule-based agent (not the scripted one)."""
+    api = user_of(backend)
+    session_id = api.new_session()
+    api.upload(session_id, clip, make_clip(2.0, (320, 240)), names=["one.mp4", "two.mp4"])
+    before = api.credits()
+    response, raw = api.run(session_id, "reorder scenes 2,1")
+    assert response.status_code == 200
+    events = frames(raw)
+    assert events[0]["content"]["parts"][0]["functionCall"]["name"]
+    assert "draft" in events[1]["actions"]["stateDelta"]
+    assert events[-1]["content"]["parts"][0]["text"] and "partial" not in events[-1]
+    names = [s["m"]["name"] for s in api.state(session_id)["draft"]["t"][0]["sg"]]
+    assert names == ["two.mp4", "one.mp4"]
+    assert api.credits() == before - 1
+
+
+def test_keep_alive_answers_do_not_wait_for_a_delayed_ack(alice):
+    """Headers and body are written apart: without TCP_NODELAY each answer on a kept-alive
+    connection waited ~40 ms for the client's delayed ACK."""
+    alice.http.get(protocol.PATH_CREDITS)
+    timings = []
+    for _ in range(15):
+        started = time.perf_counter()
+        alice.http.get(protocol.PATH_CREDITS)
+        timings.append(time.perf_counter() - started)
+    assert sorted(timings)[len(timings) // 2] < 0.03, timings
