@@ -5,7 +5,9 @@
 (a) Events per second of `NemoClient.stream()` against bare httpx-sse (+ json.loads of each frame)
     over the same synthetic stream of N partial-text events (the backend's `bench_events` fault).
 (b) Uploading an M MB file: `NemoClient.upload()` in a child process against `curl -F files=@…`
-    to the same server; peak RSS of each process (its VmHWM) and throughput.
+    to the same server; peak RSS of each process (its VmHWM), throughput, and the CPU time of each
+    uploader process (the client's seconds include Python's start-up and imports; its upload time
+    is measured inside it).
 Stream times are the best of R runs. The server runs in a separate process so that its work does
 not share this process's GIL or memory.
 """
@@ -88,23 +90,26 @@ def bench_stream(client, url: str, token: str, session_id: str, events: int, rep
                 count += 1
         return count
 
-    return best_rate(ours, events, repeat), best_rate(bare, events, repeat)
+    return best_rates({"ours": ours, "bare": bare}, events, repeat).values()
 
 
-def best_rate(work, events: int, repeat: int) -> tuple[float, float]:
-    """(events per wall second, events per CPU second of this process), best of `repeat`."""
-    best_wall = best_cpu = float("inf")
+def best_rates(readers: dict, events: int, repeat: int) -> dict:
+    """{name: (events per wall second, events per CPU second of this process)}, best of `repeat`;
+    the readers take turns, so that a busy moment of the machine does not hit only one of them."""
+    wall = {name: float("inf") for name in readers}
+    cpu = dict(wall)
     for _ in range(repeat):
-        wall, cpu = time.perf_counter(), time.process_time()
-        seen = work()
-        best_wall = min(best_wall, time.perf_counter() - wall)
-        best_cpu = min(best_cpu, time.process_time() - cpu)
-        assert seen >= events, f"only {seen} of {events} events"
-    return events / best_wall, events / best_cpu
+        for name, work in readers.items():
+            started, started_cpu = time.perf_counter(), time.process_time()
+            seen = work()
+            wall[name] = min(wall[name], time.perf_counter() - started)
+            cpu[name] = min(cpu[name], time.process_time() - started_cpu)
+            assert seen >= events, f"{name}: only {seen} of {events} events"
+    return {name: (events / wall[name], events / cpu[name]) for name in readers}
 
 
-def run_measured(command: list[str], env: dict | None = None) -> tuple[float, float, str]:
-    """(wall seconds, peak RSS in MB, stdout) of a child process.
+def run_measured(command: list[str], env: dict | None = None) -> tuple[float, float, float, str]:
+    """(wall seconds, CPU seconds, peak RSS in MB, stdout) of a child process.
 
     The peak is the child's own VmHWM, read while it runs: wait4's ru_maxrss would also count this
     (bigger) process's memory from before the child's exec.
@@ -112,14 +117,18 @@ def run_measured(command: list[str], env: dict | None = None) -> tuple[float, fl
     started = time.perf_counter()
     child = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
     peak_kb = 0
-    while child.poll() is None:
+    while True:
         peak_kb = max(peak_kb, _high_water_kb(child.pid))
+        pid, status, usage = os.wait4(child.pid, os.WNOHANG)
+        if pid:
+            break
         time.sleep(0.01)
     seconds = time.perf_counter() - started
-    out, err = child.communicate()
+    child.returncode = os.waitstatus_to_exitcode(status)
+    out, err = child.stdout.read().decode(), child.stderr.read().decode()
     if child.returncode != 0:
-        raise RuntimeError(f"{command[0]} failed: {err.decode()[-500:]}")
-    return seconds, peak_kb / 1024, out.decode()
+        raise RuntimeError(f"{command[0]} failed: {err[-500:]}")
+    return seconds, usage.ru_utime + usage.ru_stime, peak_kb / 1024, out
 
 
 def _high_water_kb(pid: int) -> int:
@@ -141,7 +150,7 @@ def bench_upload(client, url: str, token: str, session_id: str, size_mb: int, fo
         while warm.read(1 << 20):
             pass
     env = {**os.environ, protocol.ENV_CLIENT_ID: client.client_id}
-    wall, ours_rss, out = run_measured([sys.executable, "-c", UPLOADER, url, session_id, str(path)], env)
+    _, ours_cpu, ours_rss, out = run_measured([sys.executable, "-c", UPLOADER, url, session_id, str(path)], env)
     ours_s = float(out.strip().splitlines()[-1])
     # The token goes to curl in a 0600 file, not on its command line; "Expect:" stops curl from
     # waiting a second for a "100 Continue" before a large body.
@@ -149,19 +158,20 @@ def bench_upload(client, url: str, token: str, session_id: str, size_mb: int, fo
     header.write_text(f"Authorization: Bearer {token}\n")
     header.chmod(0o600)
     upload_url = url + protocol.PATH_UPLOAD.format(session_id=session_id)
-    curl_s, curl_rss, _ = run_measured(
+    curl_s, curl_cpu, curl_rss, _ = run_measured(
         ["curl", "-sS", "--fail", "-o", "/dev/null", "-H", "Expect:", "-H", f"@{header}", "-F", f"files=@{path}", upload_url]
     )
-    return {"size_mb": size_mb, "ours_s": ours_s, "ours_rss": ours_rss, "curl_s": curl_s, "curl_rss": curl_rss}
+    return {"size_mb": size_mb, "ours_s": ours_s, "ours_cpu": ours_cpu, "ours_rss": ours_rss,
+            "curl_s": curl_s, "curl_cpu": curl_cpu, "curl_rss": curl_rss}
 
 
 def print_upload(up: dict) -> None:
     mb = up["size_mb"]
     print(f"(b) upload of a {mb} MB file to the same server")
-    print(f"    {'uploader':<34}{'peak RSS MB':>12}{'seconds':>10}{'MB/s':>10}")
+    print(f"    {'uploader':<34}{'peak RSS MB':>12}{'seconds':>10}{'MB/s':>10}{'CPU s':>10}")
     for label, key in (("NemoClient.upload() (process)", "ours"), ("curl -F files=@…", "curl")):
         seconds = up[f"{key}_s"]
-        print(f"    {label:<34}{up[f'{key}_rss']:>12.0f}{seconds:>10.2f}{mb / seconds:>10.0f}")
+        print(f"    {label:<34}{up[f'{key}_rss']:>12.0f}{seconds:>10.2f}{mb / seconds:>10.0f}{up[f'{key}_cpu']:>10.2f}")
     print(f"    {'ratio throughput client / curl':<34}{'':>12}{'':>10}{up['curl_s'] / up['ours_s']:>10.2f}")
 
 
