@@ -145,3 +145,12 @@ def test_cut_black_frames_and_render(make_clip, tmp_path):
     assert len(scenes(state["draft"])) == 2
     assert _render(state, tmp_path / "out.mp4")["d"] == pytest.approx(2000, abs=80)
 
+
+
+def test_stills_are_skipped_by_analysis_edits():
+    state = make_state(4000, 3000, analyses={"med_1": analysis(4.0, ("black", 3.0, 4.0), cuts=(2.0,))})
+    state["video_infos"][1]["type"] = "image"  # scene 2 is a still: never analysed
+    assert spans(respond(state, "cut the black frames").state_delta["draft"]) == [(0, 3000, 0), (3000, 3000, 0)]
+    assert len(scenes(respond(state, "split clips at scene cuts").state_delta["draft"])) == 3
+    reply = respond(state, "split scene 2 at its scene cuts")
+    assert reply.state_delta == {} and reply.text == "Scene 2 is a still image: it has no scene cuts."

@@ -299,30 +299,45 @@ def _(command: c.Undo, edit: Edit) -> Say:
 # --- edits from the clip analysis ---------------------------------------------------------------
 
 
+def _media(edit: Edit, media_id: str | None) -> dict:
+    return next((m for m in edit.media if m.get("id") == media_id), {})
+
+
+def _is_still(edit: Edit, media_id: str | None) -> bool:
+    """Stills are not analysed (they have no scenes, freezes or sound): analysis edits skip them."""
+    return _media(edit, media_id).get("type") == "image"
+
+
 def _analysed(edit: Edit, media_id: str) -> None:
     state = findings.status(edit.analyses, media_id)
-    name = next((m.get("name") for m in edit.media if m.get("id") == media_id), media_id)
+    name = _media(edit, media_id).get("name") or media_id
     if state == findings.RUNNING:
         raise EditError(f"{name} is still being analysed: try again in a moment.", f"{name}还在分析中，请稍后再试。")
     if state != findings.DONE:
-        raise EditError(f"{name} has no analysis ({state}), so I cannot see its scenes.",
-                        f"{name}没有分析结果，无法识别其中的场景。")
+        raise EditError(f"{name} has no analysis ({state}), so I do not know what is in it.",
+                        f"{name}没有分析结果，无法识别其中的内容。")
 
 
 def _numbers(edit: Edit, scene: int) -> list[int]:
-    count = len(ops.scenes(edit.draft))
-    if count == 0:
+    """The scenes an analysis edit works on: every video scene (ALL), or the one named."""
+    segments = ops.scenes(edit.draft)
+    if not segments:
         ops.scene_index(edit.draft, 1)  # raises
-    return list(range(1, count + 1)) if scene == c.ALL else [count if scene == c.LAST else _one(edit, scene)]
+    if scene == c.ALL:
+        return [n for n, s in enumerate(segments, 1) if not _is_still(edit, s.get("src"))]
+    number = len(segments) if scene == c.LAST else _one(edit, scene)
+    if _is_still(edit, segments[number - 1].get("src")):
+        raise EditError(f"Scene {number} is a still image: it has no scene cuts.", f"第{number}段是静态图片，没有场景切换。")
+    return [number]
 
 
 @apply_command.register
 def _(command: c.SplitAtSceneCuts, edit: Edit) -> Say:
     before = len(ops.scenes(edit.draft))
     for number in reversed(_numbers(edit, command.scene)):
-        segment = ops.scenes(edit.draft)[number - 1]
-        _analysed(edit, segment.get("src"))
-        edit.draft = ops.split_at_source_times(edit.draft, number, findings.cuts(edit.analyses, segment.get("src")))
+        source = ops.scenes(edit.draft)[number - 1].get("src")
+        _analysed(edit, source)
+        edit.draft = ops.split_at_source_times(edit.draft, number, findings.cuts(edit.analyses, source))
     added = len(ops.scenes(edit.draft)) - before
     if not added:
         raise EditError("No scene cuts were found inside those scenes: nothing to split.",
@@ -339,7 +354,7 @@ _FINDING_WORDS = {"freeze": ("frozen frames", "冻结帧"), "black": ("black fra
 def _remove_ranges(edit: Edit, kind: str, pick) -> Say:
     """Cut the source ranges `pick(media_id)` out of every scene showing that media."""
     before = edit.draft.get("d", 0)
-    for src in dict.fromkeys(s.get("src") for s in ops.scenes(edit.draft)):
+    for src in dict.fromkeys(s.get("src") for s in ops.scenes(edit.draft) if not _is_still(edit, s.get("src"))):
         _analysed(edit, src)
         edit.draft = ops.remove_source_ranges(edit.draft, src, pick(src))
     removed = before - edit.draft.get("d", 0)
@@ -358,8 +373,7 @@ def _(command: c.RemoveFindings, edit: Edit) -> Say:
 @apply_command.register
 def _(command: c.TrimEndSilence, edit: Edit) -> Say:
     def trailing(src: str) -> list[tuple[int, int]]:
-        media = next((m for m in edit.media if m.get("id") == src), {})
-        end = int(media.get("d") or 0)
+        end = int(_media(edit, src).get("d") or 0)
         return [(a, b) for a, b in findings.ranges(edit.analyses, src, "silence") if end and b >= end - TAIL_TOLERANCE_MS]
 
     return _remove_ranges(edit, "silence", trailing)
