@@ -39,6 +39,14 @@ def test_split_one_scene_at_its_cuts_only_touches_that_scene():
     assert spans(draft) == [(0, 4000, 0), (4000, 3000, 0), (7000, 1000, 3000)]
 
 
+def test_split_only_the_scenes_of_a_named_clip():
+    state = make_state(4000, 4000, analyses={"med_1": analysis(4.0, cuts=(1.0,)), "med_2": analysis(4.0, cuts=(3.0,))})
+    draft = respond(state, "split clip2.mp4 at scene cuts").state_delta["draft"]
+    assert spans(draft) == [(0, 4000, 0), (4000, 3000, 0), (7000, 1000, 3000)]
+    reply = respond(state, "split nothing.mp4 at scene cuts")
+    assert reply.state_delta == {} and reply.text == 'No scene on the timeline shows a clip called "nothing.mp4".'
+
+
 def test_cuts_outside_a_trimmed_scene_are_ignored():
     state = make_state(4000, analyses={"med_1": analysis(4.0, cuts=(3.5,))})
     state.update(respond(state, "trim scene 1 to 3s").state_delta)

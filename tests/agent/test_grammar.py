@@ -118,6 +118,7 @@ FORMS = [
     # after analysis
     ("split clips at scene cuts", [c.SplitAtSceneCuts(c.ALL)]),
     ("split scene 2 at its scene cuts", [c.SplitAtSceneCuts(2)]),
+    ("split clip City.mp4 at its scene cuts", [c.SplitAtSceneCuts(c.ALL, "City.mp4")]),
     ("remove frozen frames", [c.RemoveFindings("freeze")]),
     ("cut the black frames", [c.RemoveFindings("black")]),
     ("trim the silence at the end", [c.TrimEndSilence()]),

@@ -204,6 +204,16 @@ def _audio_media(edit: Edit) -> list[dict]:
     return [m for m in edit.media if m.get("type") == "audio"]
 
 
+def _named(candidates: list[dict], name: str) -> dict | None:
+    """The one media item called `name`: exactly, without its extension, or as part of its name."""
+    wanted = name.lower()
+    for match in (lambda n: n == wanted, lambda n: n.rsplit(".", 1)[0] == wanted, lambda n: wanted in n):
+        found = [m for m in candidates if match(str(m.get("name", "")).lower())]
+        if len(found) == 1:
+            return found[0]
+    return None
+
+
 def _find_music(edit: Edit, name: str | None) -> dict:
     audio = _audio_media(edit)
     if not audio:
@@ -214,11 +224,9 @@ def _find_music(edit: Edit, name: str | None) -> dict:
             return audio[0]
         names = ", ".join(m.get("name", m["id"]) for m in audio)
         raise EditError(f"Which music do you mean: {names}?", f"您要用哪一首音乐：{names}？")
-    wanted = name.lower()
-    for match in (lambda n: n == wanted, lambda n: n.rsplit(".", 1)[0] == wanted, lambda n: wanted in n):
-        found = [m for m in audio if match(str(m.get("name", "")).lower())]
-        if len(found) == 1:
-            return found[0]
+    found = _named(audio, name)
+    if found:
+        return found
     names = ", ".join(m.get("name", m["id"]) for m in audio)
     raise EditError(f'There is no uploaded audio file called "{name}"; the uploads are: {names}.',
                     f"没有名为“{name}”的音频文件；已上传的有：{names}。")
@@ -334,7 +342,14 @@ def _numbers(edit: Edit, scene: int) -> list[int]:
 @apply_command.register
 def _(command: c.SplitAtSceneCuts, edit: Edit) -> Say:
     before = len(ops.scenes(edit.draft))
-    for number in reversed(_numbers(edit, command.scene)):
+    numbers = _numbers(edit, command.scene)
+    if command.clip is not None:
+        clip = _named([m for m in edit.media if m.get("type") == "video"], command.clip) or {}
+        numbers = [n for n in numbers if ops.scenes(edit.draft)[n - 1].get("src") == clip.get("id")]
+        if not numbers:
+            raise EditError(f'No scene on the timeline shows a clip called "{command.clip}".',
+                            f"时间线上没有名为“{command.clip}”的片段。")
+    for number in reversed(numbers):
         source = ops.scenes(edit.draft)[number - 1].get("src")
         _analysed(edit, source)
         edit.draft = ops.split_at_source_times(edit.draft, number, findings.cuts(edit.analyses, source))

@@ -137,6 +137,7 @@ class Undo:
 @dataclass(frozen=True)
 class SplitAtSceneCuts:
     scene: int  # ALL for every scene
+    clip: str | None = None  # only the scenes showing this uploaded file ("split city.mp4 at scene cuts")
 
 
 @dataclass(frozen=True)

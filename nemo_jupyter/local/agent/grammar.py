@@ -40,7 +40,7 @@ I can edit the timeline with instructions like these (scenes are numbered from 1
 - sound: "set volume of scene 1 to 50%" · "mute scene 2" · "mute all clips" · "unmute scene 2" · 第2段静音
 - canvas: "make it vertical" · "change aspect ratio to 9:16" (or 1:1, 16:9, 4:3) · 改成竖屏
 - fades: "fade in 1s" · "fade out 2s at the end" · "fade in scene 2 over 1s" · 淡入1秒
-- after analysis: "split clips at scene cuts" · "split scene 1 at its scene cuts" · "remove frozen frames" · "cut the black frames" · "trim the silence at the end" · 在场景切换处分割
+- after analysis: "split clips at scene cuts" · "split scene 1 at its scene cuts" · "split city.mp4 at scene cuts" · "remove frozen frames" · "cut the black frames" · "trim the silence at the end" · 在场景切换处分割
 - "undo" · 撤销
 Several edits can go in one message: "reorder to 3,1,2 and trim scene 2 to 4s" (each edit sees the timeline the one before left).\
 """
@@ -148,7 +148,8 @@ def _analysis(clause, saved):
     scene = _scene(clause)
     if _has(r"scene (?:cuts?|changes?|boundar)|(?:场景|镜头)(?:切换|变化|转换)", clause) and _has(
             r"\bsplit|\bcut\b|\bdivide|分割|切分|拆分|切开|分开", clause):
-        return [c.SplitAtSceneCuts(c.ALL if scene is None else scene)]
+        named = SAVED.search(clause)
+        return [c.SplitAtSceneCuts(c.ALL if scene is None else scene, saved[int(named[1])] if named else None)]
     removing = _has(r"\b(?:remove|cut|delete|drop|trim|get rid)|删除|去掉|剪掉|删掉|去除|裁掉", clause)
     if removing and _has(r"\b(?:frozen|freezes?|still|static|stuck) (?:frames?|parts?|bits?|images?)|"
                          r"(?:冻结|定格|静止|卡住|卡顿)的?(?:帧|画面)", clause):
