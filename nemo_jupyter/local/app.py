@@ -9,7 +9,6 @@ can play them: whoever has such a URL can fetch that one file, and nothing else.
 from __future__ import annotations
 
 import asyncio
-import re
 import threading
 import time
 from collections import defaultdict
@@ -18,33 +17,21 @@ from collections.abc import Callable
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import Request
-from starlette.responses import FileResponse, HTMLResponse, JSONResponse, Response, StreamingResponse
+from starlette.responses import FileResponse, JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
 from .. import protocol
 from .analyses import Analyses
-from .faults import Faults, FaultSettings, Stats
+from .faults import Faults, Stats
 from .renders import RENDER_ID, Renders, has_segments, media_for_draft, render_answer
+from .middleware import InjectedFaults
 from .responses import ApiError, api_error_handler, json_body, ok
-from .state import session_answer
+from .state import media_info, session_answer
 from .store import CLAIM_TTL_S, Store
 from .turn import Turn
 from .uploads import append_to_video_track, discard, fetch_urls, probe_or_refuse, receive_files
 
 MAX_CLIENT_ID_CHARS = 200
-SESSION_IN_PATH = re.compile(r"/(\d{6,})(?:/|$)")
-CANNED_MESSAGES = {
-    protocol.CODE_TOKEN_INVALID: "token invalid or expired",
-    protocol.CODE_SESSION_NOT_FOUND: "session not found",
-    protocol.CODE_OUT_OF_CREDITS: "out of credits",
-    protocol.CODE_UNSUPPORTED_FILE: "unsupported file type",
-    protocol.CODE_FILE_TOO_LARGE: "file too large",
-    protocol.HTTP_EXPORT_BLOCKED: "export is not available on the free plan",
-    protocol.HTTP_RATE_LIMITED: "rate limited: try again later",
-}
-HTML_ERROR_PAGE = "<html><head><title>502 Bad Gateway</title></head><body><h1>502 Bad Gateway</h1></body></html>"
-
-
 class Backend:
     """The handlers, over one store; `routes()` is the whole API."""
 
@@ -281,8 +268,6 @@ def _adk_invalid(field: str, message: str) -> JSONResponse:
 
 
 def _upload_answer(media: dict, base_url: str) -> dict:
-    from .state import media_info
-
     info = media_info(media, base_url)
     return {"filename": media["name"], "file_type": media["type"], "cdn_url": info["url"],
             "duration": media["d"] / 1000, "width": media["width"], "height": media["height"],
@@ -291,42 +276,3 @@ def _upload_answer(media: dict, base_url: str) -> dict:
 
 def _suffix(path: str) -> str:
     return "." + path.rsplit(".", 1)[-1] if "." in path else ""
-
-
-class InjectedFaults:
-    """ASGI middleware: counts every request, and answers wrongly when a fault says so."""
-
-    def __init__(self, app, faults: Faults, stats: Stats) -> None:
-        self.app, self.faults, self.stats = app, faults, stats
-
-    async def __call__(self, scope, receive, send) -> None:
-        if scope["type"] != "http":
-            return await self.app(scope, receive, send)
-        path = scope["path"]
-        self.stats.count_request(scope["method"], path)
-        if not path.startswith(("/_local/", "/cdn/")):
-            match = SESSION_IN_PATH.search(path)
-            session_id = match.group(1) if match else None
-            settings = self.faults.for_session(session_id)
-            if settings.stall_s and settings.stall_paths and any(path.startswith(p) for p in settings.stall_paths):
-                await asyncio.sleep(settings.stall_s)
-            wrong = self.faults.take_wrong_answer(path, session_id)
-            if wrong is not None:
-                if path == protocol.PATH_RUN_SSE and _only_malformed(wrong):
-                    scope["nemo_broken_frame"] = True  # a stream gets one broken frame, then goes on
-                else:
-                    return await _wrong_answer(wrong)(scope, receive, send)
-        await self.app(scope, receive, send)
-
-
-def _only_malformed(settings: FaultSettings) -> bool:
-    return settings.malformed_json and not settings.html_error and settings.error_code is None
-
-
-def _wrong_answer(settings: FaultSettings) -> Response:
-    if settings.html_error:
-        return HTMLResponse(HTML_ERROR_PAGE, status_code=502)
-    if settings.error_code is not None:
-        error = ApiError(settings.error_code, CANNED_MESSAGES.get(settings.error_code, "injected error"))
-        return JSONResponse(error.body(), status_code=error.status)
-    return Response('{"code": 0, "data": {"session_', media_type="application/json")

@@ -12,11 +12,11 @@ import threading
 from collections import defaultdict
 from datetime import datetime, timezone
 from pathlib import Path
-from urllib.parse import quote
 
 from .. import protocol
 from .faults import Faults
 from .responses import ApiError
+from .state import file_url
 from .store import Store
 
 MAX_PARALLEL = 2
@@ -128,10 +128,6 @@ def has_segments(draft: object) -> bool:
     """True when the draft has a track with at least one segment (ready to export)."""
     tracks = draft.get("t") if isinstance(draft, dict) else None
     return isinstance(tracks, list) and any(isinstance(t, dict) and t.get("sg") for t in tracks)
-
-
-def file_url(base_url: str, cdn_key: str, name: str) -> str:
-    return f"{base_url.rstrip('/')}/cdn/{cdn_key}/{quote(name)}"
 
 
 def render_answer(job: dict, base_url: str, shape: str) -> dict:

@@ -7,10 +7,16 @@ there is one place for each fact.
 
 from __future__ import annotations
 
-from .renders import file_url
+from urllib.parse import quote
+
 from .store import Store
 
 DERIVED_KEYS = frozenset({"video_infos", "video_analyses"})
+
+
+def file_url(base_url: str, cdn_key: str, name: str) -> str:
+    """The token-free URL of a stored file: `<base>/cdn/<128-bit key>/<name>`."""
+    return f"{base_url.rstrip('/')}/cdn/{cdn_key}/{quote(name)}"
 
 
 def media_info(media: dict, base_url: str) -> dict:
