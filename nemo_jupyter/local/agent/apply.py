@@ -14,7 +14,6 @@ from . import commands as c
 from . import findings, ops
 from .speech import EditError, Say, seconds
 
-
 TAIL_TOLERANCE_MS = 150  # a silence ending this close to the clip's end runs to its end
 
 
@@ -68,6 +67,11 @@ def _one_or_all(edit: Edit, scene: int | None) -> int:
 def _order(before: list[str], draft: dict) -> Say:
     numbers = ", ".join(str(before.index(s["id"]) + 1) for s in ops.scenes(draft) if s["id"] in before)
     return Say(f"Done: scenes are now in the order {numbers}.", f"完成：片段顺序现在是 {numbers}。")
+
+
+def _called(scene: int) -> tuple[str, str]:
+    """How a reply names a scene (or every scene), in English and Chinese."""
+    return ("every scene", "所有片段") if scene == c.ALL else (f"scene {scene}", f"第{scene}段")
 
 
 def _ids(draft: dict) -> list[str]:
@@ -161,7 +165,7 @@ def _(command: c.Speed, edit: Edit) -> Say:
     numbers = range(1, len(ops.scenes(edit.draft)) + 1) if scene == c.ALL else [scene]
     for number in numbers:
         edit.draft = ops.set_speed(edit.draft, number, command.factor)
-    which, zh_which = ("every scene", "所有片段") if scene == c.ALL else (f"scene {scene}", f"第{scene}段")
+    which, zh_which = _called(scene)
     total = seconds(edit.draft.get("d", 0))
     return Say(f"Done: {which} now plays at {command.factor:g}x; the video is now {total} long.",
                f"完成：{zh_which}现在以{command.factor:g}倍速播放，视频现在长{total}。")
@@ -256,7 +260,7 @@ def _(command: c.SetVolume, edit: Edit) -> Say:
         return Say(f"Done: the music volume is now {percent}.", f"完成：背景音乐音量现在是{percent}。")
     scene = _one_or_all(edit, command.scene)
     edit.draft = ops.set_scene_volume(edit.draft, scene, command.volume)
-    which, zh_which = ("every scene", "所有片段") if scene == c.ALL else (f"scene {scene}", f"第{scene}段")
+    which, zh_which = _called(scene)
     return Say(f"Done: the volume of {which} is now {percent}.", f"完成：{zh_which}的音量现在是{percent}。")
 
 
@@ -264,7 +268,7 @@ def _(command: c.SetVolume, edit: Edit) -> Say:
 def _(command: c.Mute, edit: Edit) -> Say:
     scene = _one_or_all(edit, command.scene)
     edit.draft = ops.mute(edit.draft, scene, command.muted)
-    which, zh_which = ("every scene", "所有片段") if scene == c.ALL else (f"scene {scene}", f"第{scene}段")
+    which, zh_which = _called(scene)
     if command.muted:
         return Say(f"Done: muted {which}.", f"完成：{zh_which}已静音。")
     return Say(f"Done: unmuted {which}.", f"完成：{zh_which}已取消静音。")
@@ -286,7 +290,7 @@ def _(command: c.Fade, edit: Edit) -> Say:
         which, zh_which = "the video", "视频"
     else:
         scene = _one(edit, command.scene)
-        which, zh_which = f"scene {scene}", f"第{scene}段"
+        which, zh_which = _called(scene)
     edit.draft = ops.set_fade(edit.draft, scene, command.fade_in, command.ms)
     length = seconds(command.ms)
     if command.fade_in:
