@@ -39,10 +39,10 @@ class Renders:
 
     def submit(self, job: dict, draft: dict, canvas: dict, media_by_id: dict) -> None:
         cancel = threading.Event()
-        worker = threading.Thread(
-            target=self._run, args=(job, draft, canvas, media_by_id, cancel), daemon=True, name=f"render-{job['id']}"
-        )
         with self._lock:
+            worker = threading.Thread(
+                target=self._run, args=(job, draft, canvas, media_by_id, cancel, self._session_locks[job["session_id"]]),
+                daemon=True, name=f"render-{job['id']}")
             self._cancels[job["id"]] = cancel
             self._threads = [t for t in self._threads if t.is_alive()] + [worker]
         worker.start()
@@ -66,9 +66,10 @@ class Renders:
         for worker in threads:
             worker.join(timeout)
 
-    def _run(self, job: dict, draft: dict, canvas: dict, media_by_id: dict, cancel: threading.Event) -> None:
+    def _run(self, job: dict, draft: dict, canvas: dict, media_by_id: dict, cancel: threading.Event,
+             session_lock: threading.Lock) -> None:
         render_id, session_id = job["id"], job["session_id"]
-        with self._session_locks[session_id], self._machine:
+        with session_lock, self._machine:
             if cancel.is_set():
                 self.store.update_render(render_id, status=protocol.RENDER_CANCELLED)
                 return

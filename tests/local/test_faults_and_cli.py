@@ -142,3 +142,12 @@ def test_serve_warns_when_it_listens_beyond_this_machine(tmp_path):
     _stop(process)
     warning = process.stderr.read()
     assert "warning: listening on 0.0.0.0" in warning and "UserWarning" not in warning
+
+
+def test_the_backend_warns_when_told_to_listen_beyond_this_machine(tmp_path):
+    from nemo_jupyter.local import LocalBackend
+
+    with pytest.warns(UserWarning, match="0.0.0.0"):
+        exposed = LocalBackend(data_dir=tmp_path, host="0.0.0.0")
+    exposed.store.close()
+    assert LocalBackend(data_dir=tmp_path / "quiet").host == "127.0.0.1"
