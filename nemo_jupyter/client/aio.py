@@ -35,17 +35,17 @@ class AsyncNemoClient(BaseNemoClient):
     async def _arun(self, call: Call[T]) -> T:
         """Drive a core call: send its requests, sleep its waits, feed it the answers."""
         try:
-            step, failure = next(call), None
+            step = next(call)
             while True:
-                reply = None
+                reply, failure = None, None
                 try:
                     if isinstance(step, Send):
                         reply = await self._send(step)
                     else:
                         await asyncio.sleep(step.seconds)
                 except httpx.HTTPError as exc:
-                    failure = self._core.transport_error(exc)
-                step, failure = (call.throw(failure) if failure else call.send(reply)), None
+                    failure = self._core.transport_error(exc)  # thrown below, outside this handler
+                step = call.throw(failure) if failure else call.send(reply)
         except StopIteration as done:
             return done.value
         finally:
