@@ -72,7 +72,8 @@ def test_trim_and_cut_move_in_points_by_the_played_source():
 
 
 @pytest.mark.parametrize("operation", [
-    lambda d: ops.trim_to(d, 1, 5000), lambda d: ops.trim_to(d, 1, 6000), lambda d: ops.cut(d, 1, 5000),
+    lambda d: ops.trim_to(d, 1, 20), lambda d: ops.trim_to(d, 1, 6000), lambda d: ops.cut(d, 1, 5000),
+    lambda d: ops.cut(d, 1, 7000),
     lambda d: ops.split(d, 1, 0), lambda d: ops.split(d, 1, 5000), lambda d: ops.trim_to(d, 3, 1000),
     lambda d: ops.set_speed(d, 1, 10), lambda d: ops.set_scene_volume(d, 1, 1.5),
 ])
@@ -80,6 +81,11 @@ def test_impossible_edits_raise_one_clear_line(operation):
     with pytest.raises(EditError) as error:
         operation(make_draft(5000, 3000))
     assert "\n" not in str(error.value) and str(error.value).endswith(".")
+
+
+def test_trimming_a_scene_to_its_own_length_changes_nothing():
+    draft = make_draft(5000, 3000)
+    assert ops.trim_to(draft, 1, 5000) == draft
 
 
 def test_split_gives_the_tail_a_new_id_and_moves_the_fades():

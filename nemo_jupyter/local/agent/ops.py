@@ -61,7 +61,9 @@ def empty_draft() -> dict:
 
 
 def main_video_track(draft: dict) -> dict | None:
-    return next((t for t in draft.get("t") or [] if t.get("tt") == TRACK_VIDEO), None)
+    """The first video track with segments (as the renderer reads it), else the first video track."""
+    videos = [t for t in draft.get("t") or [] if t.get("tt") == TRACK_VIDEO]
+    return next((t for t in videos if t.get("sg")), videos[0] if videos else None)
 
 
 def scenes(draft: dict) -> list[dict]:
@@ -154,12 +156,14 @@ def _speed(segment: dict) -> float:
     return float((segment.get("m") or {}).get("speed") or 1.0)
 
 
-def _check_piece(kept_ms: int, scene: int, total_ms: int) -> None:
-    if not MIN_SEGMENT_MS <= kept_ms < total_ms:
-        raise EditError(
-            f"Scene {scene} is {seconds(total_ms)} long: choose a length between {seconds(MIN_SEGMENT_MS)} and that.",
-            f"第{scene}段长{seconds(total_ms)}：请选择{seconds(MIN_SEGMENT_MS)}到这个长度之间的时间。",
-        )
+def _check_length(keep_ms: int, scene: int, total_ms: int) -> None:
+    """A scene can keep anything from one frame to all of itself."""
+    if keep_ms > total_ms:
+        raise EditError(f"Scene {scene} is only {seconds(total_ms)} long, so it cannot be {seconds(keep_ms)}.",
+                        f"第{scene}段只有{seconds(total_ms)}长，不能变成{seconds(keep_ms)}。")
+    if keep_ms < MIN_SEGMENT_MS:
+        raise EditError(f"That would leave scene {scene} shorter than one frame: to drop it, say remove scene {scene}.",
+                        f"这样第{scene}段会短于一帧：要删除它，请说“删除第{scene}段”。")
 
 
 # --- scenes: order -----------------------------------------------------------------------------
@@ -209,7 +213,7 @@ def remove(draft: dict, scene: int) -> None:
 def trim_to(draft: dict, scene: int, keep_ms: int) -> None:
     """Keep the first `keep_ms` of a scene."""
     segment = _video(draft)[scene_index(draft, scene)]
-    _check_piece(keep_ms, scene, int(segment["d"]))
+    _check_length(int(keep_ms), scene, int(segment["d"]))
     segment["d"] = int(keep_ms)
 
 
@@ -218,7 +222,10 @@ def cut(draft: dict, scene: int, cut_ms: int, from_end: bool = False) -> None:
     """Cut `cut_ms` of timeline time off the start (or the end) of a scene."""
     segment = _video(draft)[scene_index(draft, scene)]
     total = int(segment["d"])
-    _check_piece(total - int(cut_ms), scene, total)
+    if cut_ms > total:
+        raise EditError(f"Scene {scene} is only {seconds(total)} long, so {seconds(cut_ms)} cannot be cut from it.",
+                        f"第{scene}段只有{seconds(total)}长，不能剪掉{seconds(cut_ms)}。")
+    _check_length(total - int(cut_ms), scene, total)
     if not from_end:
         segment["in"] = int(segment.get("in", 0)) + round(cut_ms * _speed(segment))
     segment["d"] = total - int(cut_ms)
