@@ -150,4 +150,6 @@ def test_the_backend_warns_when_told_to_listen_beyond_this_machine(tmp_path):
     with pytest.warns(UserWarning, match="0.0.0.0"):
         exposed = LocalBackend(data_dir=tmp_path, host="0.0.0.0")
     exposed.store.close()
-    assert LocalBackend(data_dir=tmp_path / "quiet").host == "127.0.0.1"
+    quiet = LocalBackend(data_dir=tmp_path / "quiet")
+    quiet.store.close()
+    assert quiet.host == "127.0.0.1" and quiet.url.startswith("http://127.0.0.1:")

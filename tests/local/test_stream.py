@@ -11,9 +11,12 @@ from pathlib import Path
 
 import httpx
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from nemo_jupyter import protocol
 from nemo_jupyter.local import LocalBackend
+from nemo_jupyter.local.sse import text_chunks
 
 from backend_api import frames, scripted_agent
 
@@ -256,3 +259,10 @@ def test_keep_alive_answers_do_not_wait_for_a_delayed_ack(alice):
         alice.http.get(protocol.PATH_CREDITS)
         timings.append(time.perf_counter() - started)
     assert sorted(timings)[len(timings) // 2] < 0.03, timings
+
+
+@given(st.text())
+def test_text_chunks_join_back_to_the_text(text):
+    chunks = text_chunks(text)
+    assert "".join(chunks) == text
+    assert all(chunks) or text == ""
