@@ -114,10 +114,13 @@ class EventParser:
         )
 
     def timed_out(self, seconds: float | None = None) -> StreamTimeout:
-        waited = self._heartbeat_timeout if seconds is None else seconds
+        """Only heartbeats for the heartbeat timeout, or (given `seconds`) no byte at all for that long."""
+        if seconds is None:
+            waited, what = self._heartbeat_timeout, "the server only said it was still working"
+        else:
+            waited, what = seconds, "nothing arrived"
         return StreamTimeout(
-            f"No reply for {waited:g} s (the server only said it was still working): "
-            "check the session state later; the instruction was not re-sent.",
+            f"No reply for {waited:g} s ({what}): check the session state later; the instruction was not re-sent.",
             self.partial_text,
         )
 
