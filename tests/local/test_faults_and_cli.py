@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import os
 import signal
 import subprocess
@@ -153,3 +154,39 @@ def test_the_backend_warns_when_told_to_listen_beyond_this_machine(tmp_path):
     quiet = LocalBackend(data_dir=tmp_path / "quiet")
     quiet.store.close()
     assert quiet.host == "127.0.0.1" and quiet.url.startswith("http://127.0.0.1:")
+
+
+def test_the_token_never_reaches_a_log_record(scripted, alice, clip):
+    """Every log record of the backend (root and uvicorn loggers, all levels) during ordinary work,
+    refusals and a dropped stream: none carries the token."""
+    records: list[str] = []
+
+    class Keep(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            records.append(self.format(record))
+
+    keep = Keep(level=logging.DEBUG)
+    loggers = [logging.getLogger(), logging.getLogger("uvicorn"), logging.getLogger("uvicorn.error")]
+    levels = [logger.level for logger in loggers]
+    for logger in loggers:
+        logger.addHandler(keep)
+        logger.setLevel(logging.DEBUG)
+    try:
+        session_id = alice.new_session()
+        alice.upload(session_id, clip)
+        alice.run(session_id, "logged")
+        alice.run(session_id, "fail")
+        alice.faults(drop_after_events=1)
+        with pytest.raises(httpx.RemoteProtocolError):
+            alice.run(session_id, "dropped")
+        alice.http.get(protocol.PATH_STATE.format(session_id="1234567890"))
+        httpx.get(scripted.url + protocol.PATH_CREDITS, headers={"Authorization": f"Bearer {alice.token}x"})
+        alice.faults(expire_tokens=True)
+        alice.http.get(protocol.PATH_CREDITS)
+    finally:
+        for logger, level in zip(loggers, levels):
+            logger.removeHandler(keep)
+            logger.setLevel(level)
+    assert records, "the test must see some log records to mean anything"
+    secret = alice.token[len(protocol.TOKEN_PREFIX):]
+    assert not [r for r in records if secret in r]
