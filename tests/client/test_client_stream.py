@@ -85,7 +85,9 @@ def test_heartbeats_only_past_the_timeout_raise_stream_timeout(scripted_backend,
 
 def test_a_stall_past_the_read_timeout_raises_stream_timeout(scripted_backend, session_id):
     scripted_backend.faults.set(session_id=session_id, stall_s=2.0)
-    with NemoClient(api_url=scripted_backend.url, read_timeout=0.3) as c, pytest.raises(errors.StreamTimeout):
+    with NemoClient(api_url=scripted_backend.url, read_timeout=0.3) as c, pytest.raises(
+        errors.StreamTimeout, match=r"0.3 s \(nothing arrived\)"
+    ):
         list(c.stream(session_id, "stall"))
 
 
