@@ -13,6 +13,7 @@ import shutil
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import BinaryIO
 from urllib.parse import unquote, urlsplit
 
 import httpx
@@ -54,7 +55,7 @@ def kind_or_refuse(name: str) -> str:
 
 
 def too_large(name: str, limit: int) -> ApiError:
-    return ApiError(protocol.CODE_FILE_TOO_LARGE, f"{name} is larger than {limit // (1024 * 1024)} MB")
+    return ApiError(protocol.CODE_FILE_TOO_LARGE, f"{name} is larger than the {limit / 2**20:g} MB limit")
 
 
 @dataclass
@@ -66,11 +67,15 @@ class Incoming:
     name: str
     kind: str
     size: int = 0
-    handle: object = field(default=None, repr=False)
+    handle: BinaryIO | None = field(default=None, repr=False)
 
     @property
     def path(self) -> Path:
         return self.folder / self.name
+
+    def open(self) -> Incoming:
+        self.handle = open(self.path, "wb")  # noqa: SIM115 - closed by close(), also on every refusal
+        return self
 
     def write(self, data: bytes, limit: int) -> None:
         self.size += len(data)
@@ -119,7 +124,7 @@ class _MultipartFiles:
         media_id, folder = self.store.new_media_slot()
         self.current = Incoming(media_id, folder, name, kind)
         self.files.append(self.current)
-        self.current.handle = open(self.current.path, "wb")  # noqa: SIM115 - closed in on_part_end / discard
+        self.current.open()
 
     def on_part_data(self, data: bytes, start: int, end: int) -> None:
         if self.current is not None:
@@ -182,17 +187,16 @@ async def _fetch_one(http: httpx.AsyncClient, url: str, store: Store, limit: int
     name = safe_name(unquote(urlsplit(url).path.rsplit("/", 1)[-1]))
     kind = kind_or_refuse(name)
     media_id, folder = store.new_media_slot()
-    incoming = Incoming(media_id, folder, name, kind)
+    incoming = Incoming(media_id, folder, name, kind).open()
     try:
         async with http.stream("GET", url) as response:
             if response.status_code != 200:
                 raise ApiError(422, f"could not fetch {name}: HTTP {response.status_code}")
             if int(response.headers.get("content-length") or 0) > limit:
                 raise too_large(name, limit)
-            with open(incoming.path, "wb") as handle:
-                incoming.handle = handle
-                async for chunk in response.aiter_bytes():
-                    incoming.write(chunk, limit)
+            async for chunk in response.aiter_bytes():
+                incoming.write(chunk, limit)
+        incoming.close()
     except httpx.HTTPError as exc:
         discard([incoming])
         raise ApiError(422, f"could not fetch {name}: {type(exc).__name__}") from None

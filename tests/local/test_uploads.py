@@ -212,3 +212,17 @@ def test_the_curl_upload_command(scripted, alice, clip):
         capture_output=True, text=True, check=True, timeout=60,
     ).stdout
     assert json.loads(out)["data"]["files"][0]["filename"] == clip.name
+
+
+def test_upload_by_url_of_a_file_over_the_limit_is_4002(small_limit, scripted, alice, user_of, clip, tmp_path):
+    padded = tmp_path / "padded.mp4"
+    padded.write_bytes(clip.read_bytes())
+    with open(padded, "r+b") as handle:
+        handle.truncate(2 * 1024 * 1024)
+    url = alice.data(alice.upload(alice.new_session(), padded))["files"][0]["cdn_url"]
+    api = user_of(small_limit)
+    session_id = api.new_session()
+    answer = api.http.post(protocol.PATH_UPLOAD.format(session_id=session_id), json={"urls": [url], "source_type": "url"})
+    assert answer.status_code == 413 and answer.json()["code"] == protocol.CODE_FILE_TOO_LARGE
+    assert "1 MB" in answer.json()["message"]
+    assert _media_files(small_limit) == [] and api.state(session_id)["video_infos"] == []
