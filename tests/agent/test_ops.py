@@ -148,6 +148,20 @@ def test_titles_and_captions():
         ops.change_text(make_draft(3000), "title", "x")
 
 
+def test_text_style_and_fit():
+    draft = ops.add_text(make_draft(5000), "caption", "Hi")
+    styled = ops.style_text(ops.style_text(draft, "caption", scale=1.5, color="red"), "caption", scale=2, font="bold")
+    assert {k: ops.text_segments(styled, "caption")[0]["m"][k] for k in ("size", "color", "font")} == {
+        "size": 144, "color": "red", "font": "bold"}
+    with pytest.raises(EditError):
+        ops.style_text(draft, "title", scale=2)
+    fitted = ops.set_fit(make_draft(1000, 1000), 0, "cover")
+    assert [s["m"]["fit"] for s in ops.scenes(fitted)] == ["cover", "cover"]
+    assert ops.scenes(ops.set_fit(fitted, 2, "contain"))[1]["m"]["fit"] == "contain"
+    with pytest.raises(EditError):
+        ops.set_fit(fitted, 1, "zoom")
+
+
 def test_fades_are_capped_at_the_scene_length():
     draft = ops.set_fade(make_draft(800), 1, False, 2000)
     assert ops.scenes(draft)[0]["m"]["fade_out_ms"] == 800
@@ -185,6 +199,7 @@ OPERATIONS = st.one_of(
     st.tuples(st.just("add_music"), st.just(AUDIO), st.floats(0, 1)),
     st.tuples(st.just("remove"), st.integers(1, 3)),
     st.tuples(st.just("mute"), st.integers(0, 3)),
+    st.tuples(st.just("set_fit"), st.integers(0, 3), st.sampled_from(["contain", "cover", "stretch"])),
 )
 
 

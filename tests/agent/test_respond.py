@@ -158,3 +158,14 @@ def test_cutting_the_first_or_last_seconds_means_the_ends_of_the_video():
     run(state, "cut the first 1 second")
     run(state, "cut the last 0.5s")
     assert [(s["in"], s["d"]) for s in state["draft"]["t"][0]["sg"]] == [(1000, 3000), (0, 1500)]
+
+
+def test_styles_fit_halves_and_a_question_about_speed():
+    state = make_state(5000, 3000)
+    run(state, 'add title "Hi"')
+    assert run(state, "make the title bigger and red").text == "Done: the title is now regular, red, size 108."
+    run(state, "crop the clips to fill the frame")
+    assert [s["m"]["fit"] for s in state["draft"]["t"][0]["sg"]] == ["cover", "cover"]
+    assert run(state, "split scene 1 in half").text == "Done: split scene 1 at 2.5s into scenes 1 and 2."
+    asked = respond(state, "make scene 2 faster")
+    assert asked.state_delta == {} and asked.text.startswith("How much?")

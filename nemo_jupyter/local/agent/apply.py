@@ -153,14 +153,18 @@ def _(command: c.Remove, edit: Edit) -> Say:
 @apply_command.register
 def _(command: c.Split, edit: Edit) -> Say:
     scene = _one(edit, command.scene)
-    edit.draft = ops.split(edit.draft, scene, command.at_ms)
-    at = seconds(command.at_ms)
+    at_ms = command.at_ms if command.at_ms is not None else ops.scenes(edit.draft)[scene - 1]["d"] // 2
+    edit.draft = ops.split(edit.draft, scene, at_ms)
+    at = seconds(at_ms)
     return Say(f"Done: split scene {scene} at {at} into scenes {scene} and {scene + 1}.",
                f"完成：在{at}处把第{scene}段分成了第{scene}段和第{scene + 1}段。")
 
 
 @apply_command.register
 def _(command: c.Speed, edit: Edit) -> Say:
+    if command.factor is None:
+        raise EditError('How much? Say for example "make scene 2 1.5x faster" or "slow scene 2 to half speed".',
+                        "要调到多少？例如：“第2段加速1.5倍”或“第2段放慢到0.5倍速”。")
     scene = _one_or_all(edit, command.scene)
     numbers = range(1, len(ops.scenes(edit.draft)) + 1) if scene == c.ALL else [scene]
     for number in numbers:
@@ -196,6 +200,25 @@ def _(command: c.ChangeText, edit: Edit) -> Say:
     words, where = segment["m"].get("text", ""), segment["m"].get("position", "center")
     return Say(f'Done: the {command.kind} "{words}" now shows from {start} to {end} at the {where}.',
                f"完成：{_KIND_ZH[command.kind]}“{words}”现在从{start}到{end}显示，位于{_POSITION_ZH.get(where, where)}。")
+
+
+@apply_command.register
+def _(command: c.StyleText, edit: Edit) -> Say:
+    edit.draft = ops.style_text(edit.draft, command.kind, command.scale, command.color, command.font)
+    meta = ops.text_segments(edit.draft, command.kind)[0]["m"]
+    size = meta.get("size", ops.DEFAULT_TEXT_SIZE[command.kind])
+    looks = f"{meta.get('font', 'regular')}, {meta.get('color', 'white')}, size {size}"
+    return Say(f"Done: the {command.kind} is now {looks}.", f"完成：{_KIND_ZH[command.kind]}现在是 {looks}。")
+
+
+@apply_command.register
+def _(command: c.Fit, edit: Edit) -> Say:
+    scene = _one_or_all(edit, command.scene)
+    edit.draft = ops.set_fit(edit.draft, scene, command.mode)
+    which, zh_which = _called(scene)
+    how, zh_how = {"contain": ("now shows its whole picture", "完整显示画面"), "cover": ("now fills the frame", "填满画面"),
+                   "stretch": ("is now stretched to the frame", "拉伸到画面大小")}[command.mode]
+    return Say(f"Done: {which} {how}.", f"完成：{zh_which}现在{zh_how}。")
 
 
 @apply_command.register

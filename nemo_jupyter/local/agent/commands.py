@@ -58,13 +58,13 @@ class Remove:
 @dataclass(frozen=True)
 class Split:
     scene: int | None
-    at_ms: int
+    at_ms: int | None  # None: in the middle
 
 
 @dataclass(frozen=True)
 class Speed:
     scene: int | None
-    factor: float
+    factor: float | None  # None: "faster" / "slower" without saying how much (the agent asks)
 
 
 @dataclass(frozen=True)
@@ -90,6 +90,24 @@ class ChangeText:
 @dataclass(frozen=True)
 class RemoveText:
     kind: str
+
+
+@dataclass(frozen=True)
+class StyleText:
+    """Bigger / smaller (`scale`), another colour, bold or regular, for every title (or caption)."""
+
+    kind: str
+    scale: float | None = None
+    color: str | None = None
+    font: str | None = None
+
+
+@dataclass(frozen=True)
+class Fit:
+    """How a scene's picture fills a canvas of another shape: "contain" | "cover" | "stretch"."""
+
+    scene: int | None
+    mode: str
 
 
 @dataclass(frozen=True)
@@ -159,6 +177,7 @@ class Ambiguous:
 
 Command = (
     Reorder | Reverse | Move | Swap | TrimTo | Cut | Remove | Split | Speed | AddText | ChangeText | RemoveText
+    | StyleText | Fit
     | AddMusic | RemoveMusic | SetVolume | Mute | Canvas | Fade | Undo | SplitAtSceneCuts
     | RemoveFindings | TrimEndSilence | Ambiguous
 )

@@ -35,10 +35,10 @@ I can edit the timeline with instructions like these (scenes are numbered from 1
 - trim: "trim scene 2 to 4s" · "keep only the first 3s of scene 1" · "cut the first 2 seconds of scene 1" · "cut the last 1s of scene 2" · 把第2段剪到4秒 · 剪掉第1段的前2秒
 - remove / split: "remove scene 2" · "split scene 1 at 2s" · 删除第2段 · 在2秒处分割第1段
 - speed: "make scene 2 twice as fast" · "speed up scene 1 by 1.5x" · "slow scene 2 to half speed" · 第2段加速2倍
-- titles and captions: "add title "Hello" from 0s to 2s at top" (top / center / bottom) · "change the title to "Hi"" · "move the title to the bottom" · "remove the title" · "add caption "Look!" from 1s to 3s" · 添加标题“你好”
+- titles and captions: "add title "Hello" from 0s to 2s at top" (top / center / bottom) · "change the title to "Hi"" · "move the title to the bottom" · "make the title bigger" (or smaller, red, bold) · "remove the title" · "add caption "Look!" from 1s to 3s" · 添加标题“你好”
 - music: "add music song.mp3 at 35%" (an uploaded audio file) · "set music volume to 20%" · "remove the music" · 添加背景音乐 song.mp3
 - sound: "set volume of scene 1 to 50%" · "mute scene 2" · "mute all clips" · "unmute scene 2" · 第2段静音
-- canvas: "make it vertical" · "change aspect ratio to 9:16" (or 1:1, 16:9, 4:3) · 改成竖屏
+- canvas: "make it vertical" · "change aspect ratio to 9:16" (or 1:1, 16:9, 4:3) · "crop the clips to fill the frame" · "show the whole picture" · 改成竖屏
 - fades: "fade in 1s" · "fade out 2s at the end" · "fade in scene 2 over 1s" · 淡入1秒
 - after analysis: "split clips at scene cuts" · "split scene 1 at its scene cuts" · "split city.mp4 at scene cuts" · "remove frozen frames" · "cut the black frames" · "trim the silence at the end" · 在场景切换处分割
 - "undo" · 撤销
@@ -201,12 +201,48 @@ def _text(clause, saved):
     start, end = _time_range(rest)
     where = _POSITION.search(rest)
     position = _POSITIONS[where[1] or where[2][0]] if where else None
+    styled = _text_style(kind, rest)
+    if styled and words is None:
+        return [styled]
     adding = _has(r"\b(?:add|insert|create|show|write)\b|添加|加|增加|插入", rest)
     changing = _has(r"\b(?:change|rename|replace|update|edit|set|move)\b|修改|更改|改|换|移", rest)
     if adding or (words is not None and not changing):
         return [c.AddText(kind, words or "", start, end, position)]
     if words is not None or position is not None or start is not None:
         return [c.ChangeText(kind, words, position, start, end)]
+    return None
+
+
+_COLORS = {"red": "red", "yellow": "yellow", "white": "white", "black": "black", "blue": "blue",
+           "green": "green", "orange": "orange", "pink": "pink", "purple": "purple", "gray": "gray",
+           "grey": "gray", "gold": "gold", "红": "red", "黄": "yellow", "白": "white", "黑": "black", "蓝": "blue",
+           "绿": "green", "橙": "orange", "粉": "pink", "紫": "purple", "灰": "gray", "金": "gold"}
+_COLOR = re.compile(r"\b(" + "|".join(w for w in _COLORS if w.isascii()) + r")\b|([红黄白黑蓝绿橙粉紫灰金])色")
+
+
+def _text_style(kind: str, clause: str) -> c.StyleText | None:
+    """ "make the title bigger / red / bold", "字幕改成黄色" """
+    scale = 1.5 if _has(r"\b(?:bigger|larger|huge)\b|大一点|放大|变大|大些", clause) else (
+        1 / 1.5 if _has(r"\b(?:smaller|tiny)\b|小一点|缩小|变小|小些", clause) else None)
+    color = _COLOR.search(clause)
+    font = "bold" if _has(r"\bbold\b|粗体|加粗", clause) else "regular" if _has(r"\b(?:regular|normal|not bold)\b|常规|不加粗", clause) else None
+    if scale is None and color is None and font is None:
+        return None
+    return c.StyleText(kind, scale, _COLORS[color[1] or color[2]] if color else None, font)
+
+
+_FITS = [
+    (r"\bfill (?:the )?(?:frame|screen|canvas)\b|\bcrop (?:\w+ )*to fill\b|\bzoom (?:in )?to fill\b|\bno (?:black )?bars\b|填满|铺满|裁剪填充", "cover"),
+    (r"\b(?:fit|show) the whole (?:picture|frame|image)\b|\bletterbox|\bdon'?t crop\b|\bblack bars\b|完整显示|加黑边", "contain"),
+    (r"\bstretch\b|拉伸", "stretch"),
+]
+
+
+def _fit(clause, saved):
+    for pattern, mode in _FITS:
+        if _has(pattern, clause):
+            scene = _scene(clause)
+            return [c.Fit(c.ALL if scene is None else scene, mode)]
     return None
 
 
@@ -296,6 +332,8 @@ def _speed(clause, saved):
         factor = float(_FACTOR.search(clause)[1])
         if _has(_SLOW, clause) and factor > 1:
             factor = 1 / factor
+    elif _has(r"\b(?:faster|slower|quicker|speed (?:\w+ )?up|slow (?:\w+ )?down)\b|加快|放慢|减速|加速|快一点|慢一点", clause):
+        factor = None
     else:
         return None
     return _each(clause, lambda scene: c.Speed(scene, factor))
@@ -343,12 +381,12 @@ def _order(clause, saved):
 
 
 def _split(clause, saved):
-    if not _has(r"\bsplit|\bdivide|分割|切开|拆分|分开|切分|剪开", clause):
+    if not _has(r"\bsplit|\bdivide|\bcut (?:\w+ )*in (?:half|two)\b|分割|切开|拆分|分开|切分|剪开|一分为二", clause):
         return None
     times = _times(clause)
-    if not times:
-        return None
-    return [c.Split(_scene(clause), times[0])]
+    if times or _has(r"\bin (?:half|two|2)\b|\bin the middle\b|一分为二|从中间|两半", clause):
+        return [c.Split(_scene(clause), times[0] if times else None)]
+    return None
 
 
 def _trim(clause, saved):
@@ -391,7 +429,7 @@ def _ambiguous(clause, saved):
     return None
 
 
-_READERS = (_undo, _analysis, _text, _music, _canvas, _fade, _speed, _volume, _order, _split, _trim, _remove,
+_READERS = (_undo, _analysis, _text, _music, _canvas, _fit, _fade, _speed, _volume, _order, _split, _trim, _remove,
             _ambiguous)
 
 

@@ -47,6 +47,9 @@ KIND_ZH = {"title": "标题", "caption": "字幕"}
 DEFAULT_POSITION = {"title": "center", "caption": "bottom"}
 DEFAULT_TITLE_MS = 3000
 DEFAULT_MUSIC_VOLUME = 0.35
+# the renderer's text sizes when `m.size` is absent (media/timeline.py), to scale "bigger" from
+DEFAULT_TEXT_SIZE = {"title": 72, "caption": 48}
+FITS = ("contain", "cover", "stretch")
 
 
 def new_id(prefix: str) -> str:
@@ -471,6 +474,29 @@ def change_text(draft: dict, kind: str, text: str | None = None, position: str |
             raise EditError(f"The {kind} needs a time range inside the video (0-{seconds(draft.get('d', 0))}).",
                             f"{KIND_ZH[kind]}的时间范围必须在视频之内（0-{seconds(draft.get('d', 0))}）。")
         segment["st"], segment["d"] = int(start_ms), end - int(start_ms)
+
+
+@_pure
+def style_text(draft: dict, kind: str, scale: float | None = None, color: str | None = None,
+               font: str | None = None) -> None:
+    """Scale the size of, recolour, or change the font weight of every title (or caption)."""
+    for segment in _only_text(draft, kind):
+        meta = _meta(segment)
+        if scale is not None:
+            meta["size"] = round(float(meta.get("size") or DEFAULT_TEXT_SIZE[kind]) * scale)
+        if color is not None:
+            meta["color"] = color
+        if font is not None:
+            meta["font"] = font
+
+
+@_pure
+def set_fit(draft: dict, scene: int, mode: str) -> None:
+    """How one scene's picture (or every scene's: `scene` 0) fills the canvas."""
+    if mode not in FITS:
+        raise EditError(f"Fit must be one of {', '.join(FITS)}.", f"填充方式必须是 {', '.join(FITS)} 之一。")
+    for segment in _chosen(draft, scene):
+        _meta(segment)["fit"] = mode
 
 
 @_pure
