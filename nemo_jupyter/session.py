@@ -26,6 +26,7 @@ from .routing import clean_reply, translate_gui
 
 INTERRUPTED_EDIT = ("Interrupted: the reply stream is closed, but the edit may still be applied on the "
                     "server; check with `%nemo status`.")
+PREVIEW_DIR = "nemo_previews"  # under the notebook's folder, so that Jupyter can serve the <video>
 INTERRUPTED_EXPORT = "Interrupted: the render was cancelled on the server."
 Progress = Callable[[str, float], None]  # (stage "render" | "download" | "preview", percent 0-100)
 
@@ -336,7 +337,7 @@ class _Rules:
             from .local.media.preview import preview_draft
         except ImportError:
             raise NemoError("Preview needs the local media tools (nemo_jupyter.local.media.preview).") from None
-        target = _export_path(path, f"preview_{self.session_id}")
+        target = _export_path(path if path is not None else Path.cwd() / PREVIEW_DIR, f"preview_{self.session_id}")
         report = None if progress is None else (lambda fraction: progress("preview", 100.0 * fraction))
         saved = yield Work(preview_draft, (draft.raw, state.get("video_infos") or [], state.get("canvas_config"),
                                            target), {"progress": report})
@@ -350,11 +351,15 @@ class _Rules:
 
 
 def _export_path(path: str | os.PathLike | None, render_id: str) -> Path:
+    """`path` as given, `<dir>/<render_id>.mp4` for a directory, `./<render_id>.mp4` by default."""
     name = f"{render_id}.mp4"
     if path is None:
         return Path.cwd() / name
     target = Path(path).expanduser()
-    return target / name if target.is_dir() else target
+    if target.is_dir() or not target.suffix:
+        target.mkdir(parents=True, exist_ok=True)
+        return target / name
+    return target
 
 
 # --- the two faces ------------------------------------------------------------------------------

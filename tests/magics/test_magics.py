@@ -164,3 +164,26 @@ def test_line_magic_expands_variables_for_paths(nemo, cell, make_clip):
     nemo.user_ns["clip"] = make_clip(1.0)
     result, captured = cell("%nemo upload {clip}")
     assert result.success and nemo.user_ns["clip"].name in captured.stdout
+
+
+def test_interrupting_an_export_cancels_the_render(nemo, cell, backend, make_clip, tmp_path):
+    cell(f"%nemo upload {make_clip(1.0)}")
+    backend.faults.render_never_completes = True
+    cancels = sum(n for key, n in backend.stats.requests.items() if key.endswith("/cancel"))
+    threading.Timer(1.0, _thread.interrupt_main).start()
+    result, captured = cell(f"%nemo export --out {tmp_path / 'never.mp4'}")
+    assert isinstance(result.error_in_exec, KeyboardInterrupt)
+    assert "render was cancelled" in captured.stdout
+    assert sum(n for key, n in backend.stats.requests.items() if key.endswith("/cancel")) == cancels + 1
+    assert not (tmp_path / "never.mp4").exists()
+
+
+def test_preview_and_analysis(nemo, cell, make_clip, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    cell(f"%nemo upload {make_clip(1.0)}")
+    result, captured = cell("%nemo preview")
+    assert result.success and isinstance(result.result, Render) and result.result.path.stat().st_size > 1000
+    assert result.result.path.parent == tmp_path / "nemo_previews"
+    assert 'src="nemo_previews/' in result.result._repr_html_()
+    result, _ = cell("%nemo analysis")
+    assert result.success and isinstance(result.result, pd.DataFrame)
