@@ -50,6 +50,8 @@ logging.getLogger("uvicorn.error").addFilter(_HideInjectedDrops())
 class LocalBackend:
     """The local NemoVideo-compatible backend on its own thread.
 
+    A stopped backend is not started again: make a new one on the same `data_dir` (its state is kept).
+
     >>> with LocalBackend() as backend:
     ...     backend.url   # 'http://127.0.0.1:<free port>'
     """

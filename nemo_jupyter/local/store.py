@@ -75,6 +75,7 @@ class Store:
         self._db = sqlite3.connect(self.data_dir / "nemo.sqlite3", check_same_thread=False, isolation_level=None)
         self._db.row_factory = sqlite3.Row
         self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=NORMAL")  # safe with WAL; no fsync on every small write
         self._db.executescript(SCHEMA)
         self._interrupted_work_fails()
 
