@@ -48,6 +48,9 @@ FORMS = [
     ("剪掉第2段的最后1秒", [c.Cut(2, 1000, from_end=True)]),
     # remove, split
     ("remove scene 2", [c.Remove(2)]),
+    ("trim the longest scene to 2s", [c.TrimTo(c.LONGEST, 2000)]),
+    ("remove the shortest clip", [c.Remove(c.SHORTEST)]),
+    ("删除最短的那段", [c.Remove(c.SHORTEST)]),
     ("delete the last clip", [c.Remove(c.LAST)]),
     ("删除第2段", [c.Remove(2)]),
     ("split scene 1 at 2s", [c.Split(1, 2000)]),

@@ -169,3 +169,11 @@ def test_styles_fit_halves_and_a_question_about_speed():
     assert run(state, "split scene 1 in half").text == "Done: split scene 1 at 2.5s into scenes 1 and 2."
     asked = respond(state, "make scene 2 faster")
     assert asked.state_delta == {} and asked.text.startswith("How much?")
+
+
+def test_longest_and_shortest_scenes_are_found_or_asked_about():
+    state = make_state(3000, 5000, 4000)
+    assert run(state, "trim the longest scene to 2s").text == "Done: scene 2 is now 2s long."
+    assert run(state, "move the shortest scene first").text == "Done: scenes are now in the order 2, 1, 3."
+    tie = respond(make_state(3000, 3000), "remove the longest clip")
+    assert tie.state_delta == {} and tie.text.startswith('By "the longest scene", which scene do you mean?')

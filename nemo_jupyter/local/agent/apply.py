@@ -46,6 +46,20 @@ def which_scene(draft: dict, phrase: str | None = None) -> EditError:
     )
 
 
+def _number(edit: Edit, scene: int) -> int:
+    """The scene number a reference means now: `LAST`, `LONGEST`, `SHORTEST` resolved, range checked."""
+    segments = ops.scenes(edit.draft)
+    if scene in (c.LONGEST, c.SHORTEST) and segments:
+        pick = max if scene == c.LONGEST else min
+        length = pick(s["d"] for s in segments)
+        tied = [n for n, s in enumerate(segments, 1) if s["d"] == length]
+        if len(tied) > 1:
+            word = "longest" if scene == c.LONGEST else "shortest"
+            raise which_scene(edit.draft, f"the {word} scene")
+        return tied[0]
+    return ops.scene_index(edit.draft, scene) + 1  # raises when out of range
+
+
 def _one(edit: Edit, scene: int | None) -> int:
     """A scene number for a command about one scene: the only scene when none was named."""
     count = len(ops.scenes(edit.draft))
@@ -55,8 +69,7 @@ def _one(edit: Edit, scene: int | None) -> int:
         if count == 0:
             ops.scene_index(edit.draft, 1)  # raises: nothing to edit yet
         raise which_scene(edit.draft)
-    ops.scene_index(edit.draft, scene)  # raises when out of range
-    return count if scene == c.LAST else scene
+    return _number(edit, scene)
 
 
 def _one_or_all(edit: Edit, scene: int | None) -> int:
@@ -107,14 +120,14 @@ def _(command: c.Reverse, edit: Edit) -> Say:
 @apply_command.register
 def _(command: c.Move, edit: Edit) -> Say:
     before = _ids(edit.draft)
-    edit.draft = ops.move(edit.draft, _one(edit, command.scene), command.anchor, after=command.after)
+    edit.draft = ops.move(edit.draft, _one(edit, command.scene), _number(edit, command.anchor), after=command.after)
     return _order(before, edit.draft)
 
 
 @apply_command.register
 def _(command: c.Swap, edit: Edit) -> Say:
     before = _ids(edit.draft)
-    edit.draft = ops.swap(edit.draft, command.first, command.second)
+    edit.draft = ops.swap(edit.draft, _number(edit, command.first), _number(edit, command.second))
     return _order(before, edit.draft)
 
 
@@ -360,7 +373,7 @@ def _numbers(edit: Edit, scene: int) -> list[int]:
         ops.scene_index(edit.draft, 1)  # raises
     if scene == c.ALL:
         return [n for n, s in enumerate(segments, 1) if not _is_still(edit, s.get("src"))]
-    number = len(segments) if scene == c.LAST else _one(edit, scene)
+    number = _one(edit, scene)
     if _is_still(edit, segments[number - 1].get("src")):
         raise EditError(f"Scene {number} is a still image: it has no scene cuts.", f"第{number}段是静态图片，没有场景切换。")
     return [number]

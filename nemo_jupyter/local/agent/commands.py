@@ -2,7 +2,8 @@
 
 `grammar.parse` turns text into these; `apply.apply_command` turns them into draft operations.
 Scenes are numbered from 1 in timeline order on the main video track. A scene reference is an
-int: a scene number, `LAST` for the last scene, `ALL` for every scene, or `None` when the user
+int: a scene number, `LAST` for the last scene, `LONGEST` / `SHORTEST` for the longest / shortest
+one (asked about when two tie), `ALL` for every scene, or `None` when the user
 named none (then the agent uses the only scene, or asks which one). Times are milliseconds.
 """
 
@@ -11,6 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 LAST = -1
+LONGEST = -2
+SHORTEST = -3
 ALL = 0
 
 

@@ -30,7 +30,7 @@ from . import commands as c
 from .wording import SAVED, STARTS_WITH_VERB, VERBS, clauses, normalise, restore
 
 GRAMMAR = """\
-I can edit the timeline with instructions like these (scenes are numbered from 1 in timeline order):
+I can edit the timeline with instructions like these (scenes are numbered from 1 in timeline order; "the last / longest / shortest scene" work too):
 - reorder: "reorder scenes 2,1" · "reorder to 3,1,2" · "put scene 3 first" · "move scene 3 before scene 1" · "move scene 1 to position 3" · "swap scenes 1 and 2" · "reverse the order" · 调换第1段和第2段 · 把第3段放到最前
 - trim: "trim scene 2 to 4s" · "keep only the first 3s of scene 1" · "cut the first 2 seconds of scene 1" · "cut the last 1s of scene 2" · 把第2段剪到4秒 · 剪掉第1段的前2秒
 - remove / split: "remove scene 2" · "split scene 1 at 2s" · 删除第2段 · 在2秒处分割第1段
@@ -83,7 +83,8 @@ def _lead(previous: str, clause: str) -> str:
 
 # --- pieces of a clause ---------------------------------------------------------------------------
 
-_SCENE_REF = re.compile(r"(?<![a-z])scenes? (\d+|last)(?![0-9a-z])")
+_SCENE_REF = re.compile(r"(?<![a-z])scenes? (\d+|last|longest|shortest)(?![0-9a-z])")
+_NAMED_SCENES = {"last": c.LAST, "longest": c.LONGEST, "shortest": c.SHORTEST}
 _ALL = re.compile(r"\b(?:all|every|each|everything|whole)\b|全部|所有|每[段个]|整个|整体")
 _TIME = re.compile(r"(?<![a-z0-9.])(\d+(?:\.\d+)?)s(?![a-z])")
 _PERCENT = re.compile(r"(\d+(?:\.\d+)?)%")
@@ -92,7 +93,7 @@ _LIST = re.compile(r"\d+(?:\s*(?:,|、|and|then|->|>|-|/|\s)\s*\d+)+")
 
 
 def _scene_numbers(clause: str) -> list[int]:
-    numbers = [c.LAST if n == "last" else int(n) for n in _SCENE_REF.findall(clause)]
+    numbers = [_NAMED_SCENES[n] if n in _NAMED_SCENES else int(n) for n in _SCENE_REF.findall(clause)]
     # "scenes 1 and 2" / "scene 1, 3": the bare numbers listed after a scene word (not "2s", "50%")
     listed = re.search(r"\bscenes? \d+((?:\s*(?:,|and|&|和|与)\s*\d+(?![\d.]*[a-z%]))+)", clause)
     if listed:
@@ -110,7 +111,7 @@ def _each(clause: str, make, descending: bool = False) -> list:
     if len(numbers) < 2:
         return [make(_scene(clause))]
     if descending:
-        numbers.sort(key=lambda n: float("inf") if n == c.LAST else n, reverse=True)
+        numbers.sort(key=lambda n: float("inf") if n < 0 else n, reverse=True)
     return [make(n) for n in numbers]
 
 
@@ -417,7 +418,7 @@ def _remove(clause, saved):
 
 _VAGUE = re.compile(
     r"\b(?:that|this|the(?: \w+)?) scene\b|\b(?:those|these) scenes\b|\bthe (?:long|longest|short|shortest|boring|bad|other|middle) (?:one|bit|part)\b|"
-    r"那段|这段|那一段|这一段|那个片段|这个片段|那个镜头|这个镜头|长的那|短的那|最长的|最短的"
+    r"那段|这段|那一段|这一段|那个片段|这个片段|那个镜头|这个镜头|长的那|短的那"
 )
 _EDITING = re.compile(rf"\b(?:{VERBS})\b|剪|删|去掉|移|放|调|换|加速|放慢|静音|分割")
 
