@@ -75,6 +75,12 @@ def test_edit_streams_then_shows_changes_and_summary(nemo, cell, backend):
     assert posts(backend, nemo) == 1
 
 
+def test_chinese_instruction_goes_to_the_agent(nemo, cell, backend):
+    result, captured = cell("%%nemo -o zh\n添加标题“你好”")
+    assert result.success and posts(backend, nemo) == 1
+    assert nemo.user_ns["zh"].timeline["text"].tolist() == ["你好"]
+
+
 def test_output_variable_holds_the_edit_result(nemo, cell):
     result, _ = cell('%%nemo -o edit\nadd title "Stored" from 0s to 1s')
     assert result.success

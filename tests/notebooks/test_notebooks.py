@@ -62,6 +62,8 @@ def test_quickstart(tmp_path):
     assert 'Title: "Urban Dreams" (0-2s)' in markdown and "BGM: lofi.mp3 (0-4s, 35%)" in markdown
     html = "\n".join(outputs(notebook, "text/html"))
     assert 'class="dataframe"' in html and "<video" in html and ".mp4" in html
+    reorder = next(cell for cell in notebook.cells if cell.source.startswith("%%nemo\nreorder"))
+    assert len(reorder.outputs) == 1, "the streamed reply is one output, updated in place"
     assert "nmv_usr_" not in text
 
 
