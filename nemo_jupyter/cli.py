@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import argparse
-import importlib
-import importlib.util
 import sys
 import warnings
+
+from . import demo as demo_module
 
 DEFAULT_PORT = 8765
 
@@ -26,13 +26,6 @@ def _serve(args: argparse.Namespace) -> int:
     return 0
 
 
-def _demo(args: argparse.Namespace) -> int:
-    if importlib.util.find_spec("nemo_jupyter.demo") is None:
-        print("the demo is not part of this installation yet", file=sys.stderr)
-        return 1
-    return importlib.import_module("nemo_jupyter.demo").main(args.rest) or 0
-
-
 def parser() -> argparse.ArgumentParser:
     root = argparse.ArgumentParser(prog="nemo-jupyter", description=__doc__)
     commands = root.add_subparsers(dest="command", required=True)
@@ -42,8 +35,8 @@ def parser() -> argparse.ArgumentParser:
     serve.add_argument("--data", default=None, help="data folder (default: ~/.local/share/nemo-jupyter)")
     serve.set_defaults(run=_serve)
     demo = commands.add_parser("demo", help="generate clips, edit, render and print the result on a local backend")
-    demo.add_argument("rest", nargs=argparse.REMAINDER, help=argparse.SUPPRESS)
-    demo.set_defaults(run=_demo)
+    demo_module.add_arguments(demo)
+    demo.set_defaults(run=demo_module.run)
     return root
 
 
