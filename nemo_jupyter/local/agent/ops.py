@@ -426,11 +426,7 @@ def add_text(draft: dict, kind: str, text: str, start_ms: int | None = None, end
     start = int(start_ms or 0)
     default_end = min(DEFAULT_TITLE_MS, total or DEFAULT_TITLE_MS) if kind == "title" else (total or DEFAULT_TITLE_MS)
     end = int(end_ms) if end_ms is not None else max(default_end, start + MIN_SEGMENT_MS)
-    if end - start < MIN_SEGMENT_MS or (total and start >= total):
-        raise EditError(
-            f"The {kind} needs a time range inside the video (0-{seconds(total)}).",
-            f"{KIND_ZH[kind]}的时间范围必须在视频之内（0-{seconds(total)}）。",
-        )
+    _check_text_range(draft, kind, start, end)
     name = TEXT_TRACK_NAMES[kind]
     track = next(iter(tracks_of(draft, TRACK_TEXT, name)), None)
     if track is None:
@@ -442,6 +438,14 @@ def add_text(draft: dict, kind: str, text: str, start_ms: int | None = None, end
               "position": position or DEFAULT_POSITION[kind]},
     })
     track["sg"].sort(key=lambda s: s.get("st", 0))
+
+
+def _check_text_range(draft: dict, kind: str, start: int, end: int) -> None:
+    """Text needs at least a frame of time, and to start before the video ends (when there is one)."""
+    total = int(draft.get("d") or 0)
+    if end - start < MIN_SEGMENT_MS or (scenes(draft) and start + MIN_SEGMENT_MS > total):
+        raise EditError(f"The {kind} needs a time range inside the video (0-{seconds(total)}).",
+                        f"{KIND_ZH[kind]}的时间范围必须在视频之内（0-{seconds(total)}）。")
 
 
 def _only_text(draft: dict, kind: str) -> list[dict]:
@@ -470,9 +474,7 @@ def change_text(draft: dict, kind: str, text: str | None = None, position: str |
         _meta(segment)["position"] = position
     if start_ms is not None:
         end = int(end_ms) if end_ms is not None else int(start_ms) + int(segment["d"])
-        if end - int(start_ms) < MIN_SEGMENT_MS or (draft.get("d") and start_ms >= draft["d"]):
-            raise EditError(f"The {kind} needs a time range inside the video (0-{seconds(draft.get('d', 0))}).",
-                            f"{KIND_ZH[kind]}的时间范围必须在视频之内（0-{seconds(draft.get('d', 0))}）。")
+        _check_text_range(draft, kind, int(start_ms), end)
         segment["st"], segment["d"] = int(start_ms), end - int(start_ms)
 
 
