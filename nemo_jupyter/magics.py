@@ -302,9 +302,6 @@ class NemoMagics(Magics, Configurable):
             self._cmd_credits(None)
         if args.variable:
             self.shell.user_ns[args.variable] = result
-        for notice in session.notices:
-            print(notice)
-        session.notices.clear()
 
     def _routed(self, found: routing.Route) -> Any:
         if found.intent == routing.UPLOAD:

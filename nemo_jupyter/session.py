@@ -198,7 +198,6 @@ class _Rules:
         self.session_id = session_id
         self.task_id: str | None = None
         self.settings = replace(settings or Settings(), **overrides)
-        self.notices: list[str] = []  # things said along the way (e.g. a replaced session)
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.session_id or '(not started)'}>"
@@ -242,6 +241,10 @@ class _Rules:
         before = yield from self._draft_plan()
         reply = yield from self._ask(Stream(self.session_id, text, on_event))
         recovered = reply.error is not None
+        # An error frame from the agent (the client marks it `dropped=False`) is a definite failure:
+        # nothing to wait for. A broken connection may still be applied: poll, never re-send.
+        if recovered and not getattr(reply.error, "dropped", True):
+            raise reply.error
         after = (yield from self._recover_plan(before, reply)) if recovered else (yield from self._draft_plan())
         changes = before.diff(after)
         said = clean_reply(reply.text).strip()
