@@ -12,7 +12,7 @@ import inspect
 from collections.abc import Callable
 from typing import Any
 
-from .. import protocol
+from .. import config, protocol
 from .core import ClientCore
 
 # Core calls whose result is simply the generator's return value (the same on both faces).
@@ -81,6 +81,7 @@ class BaseNemoClient:
         heartbeat_timeout: float = protocol.HEARTBEAT_TIMEOUT_S,
         read_timeout: float = protocol.HEARTBEAT_TIMEOUT_S,
         timeout: float = 60.0,
+        token_cache: config.TokenCache | None = None,
     ) -> None:
         self._core = ClientCore(
             api_url,
@@ -92,6 +93,7 @@ class BaseNemoClient:
             retry_wait=retry_wait,
             heartbeat_timeout=heartbeat_timeout,
             read_timeout=read_timeout,
+            token_cache=token_cache,
         )
         self.timeout = timeout
 
