@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from nemo_jupyter.local.agent import ops
 from nemo_jupyter.local.agent.ops import main_video_track
 
 
@@ -31,3 +32,19 @@ def ids(draft: dict) -> list[str]:
 def spans(draft: dict) -> list[tuple[int, int, int]]:
     """(st, d, in) of every scene."""
     return [(s["st"], s["d"], s["in"]) for s in main_video_track(draft)["sg"]]
+
+
+def check_invariants(draft: dict) -> None:
+    """The rules every operation keeps (see ops.py): contiguous scenes, `d`, clipped overlays, unique ids."""
+    position = 0
+    for segment in ops.scenes(draft):
+        assert segment["st"] == position and segment["d"] >= ops.MIN_SEGMENT_MS
+        position += segment["d"]
+    ends = [s["st"] + s["d"] for track in draft["t"] for s in track["sg"]]
+    assert draft["d"] == (position if ops.scenes(draft) else max(ends, default=0))
+    for track in draft["t"]:
+        for segment in track["sg"]:
+            assert segment["st"] + segment["d"] <= draft["d"] or not ops.scenes(draft)
+            assert ("src" in segment) == (track["tt"] != 7)
+    all_ids = [s["id"] for t in draft["t"] for s in t["sg"]] + [t["id"] for t in draft["t"]]
+    assert len(all_ids) == len(set(all_ids))

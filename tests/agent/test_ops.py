@@ -5,7 +5,7 @@ from __future__ import annotations
 import copy
 
 import pytest
-from agent_states import ids, make_draft, spans
+from agent_states import check_invariants, ids, make_draft, spans
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -13,20 +13,6 @@ from nemo_jupyter.local.agent import ops
 from nemo_jupyter.local.agent.speech import EditError
 
 AUDIO = {"id": "med_song", "name": "song.mp3", "type": "audio", "d": 60000}
-
-
-def check_invariants(draft: dict) -> None:
-    position = 0
-    for segment in ops.scenes(draft):
-        assert segment["st"] == position and segment["d"] >= ops.MIN_SEGMENT_MS
-        position += segment["d"]
-    assert draft["d"] == position
-    for track in draft["t"]:
-        for segment in track["sg"]:
-            assert segment["st"] + segment["d"] <= draft["d"] or not ops.scenes(draft)
-            assert ("src" in segment) == (track["tt"] != 7)
-    all_ids = [s["id"] for t in draft["t"] for s in t["sg"]] + [t["id"] for t in draft["t"]]
-    assert len(all_ids) == len(set(all_ids))
 
 
 def test_reorder_partial_order_keeps_the_rest_in_place():

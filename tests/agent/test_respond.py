@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from agent_states import ids, make_state
+from agent_states import check_invariants, ids, make_state
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -126,15 +126,15 @@ WORDS = ["scene", "2", "3s", "50%", "trim", "cut", "add", "title", '"x"', "music
 
 @settings(max_examples=150, deadline=None)
 @given(st.text(max_size=60) | st.lists(st.sampled_from(WORDS), max_size=8).map(" ".join),
-       st.lists(st.integers(0, 6000), max_size=3))
+       st.lists(st.integers(40, 6000), max_size=3))
 def test_any_text_gets_an_answer_and_never_breaks_the_draft(text, lengths):
     state = make_state(*lengths, analyses={"med_1": {"status": "done", "cuts": [1.0], "findings": [
         {"kind": "black", "start_s": 0, "end_s": 0.5}]}})
     reply = respond(state, text)
     assert reply.text
-    if reply.state_delta.get("draft"):
-        assert reply.charge and reply.state_delta["draft"]["d"] == sum(
-            s["d"] for s in reply.state_delta["draft"]["t"][0]["sg"])
+    if "draft" in reply.state_delta:
+        assert reply.charge or "undo" in reply.tool_args["instruction"]
+        check_invariants(reply.state_delta["draft"])
 
 
 def test_titles_need_their_words_in_quotes_and_can_be_moved():
