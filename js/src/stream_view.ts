@@ -7,7 +7,7 @@ import "./styles.css";
 
 interface StreamModel {
   text: string;
-  tools: { name: string; detail: string }[];
+  tools: string[];
   status: "idle" | "working" | "still_working" | "done" | "error";
   changes: string[];
   summary: string;
@@ -64,7 +64,7 @@ function render({ model, el }: RenderProps<StreamModel>) {
       ...(model.get("tools") || []).map((tool) => {
         const chip = document.createElement("span");
         chip.className = "nemo-chip";
-        chip.textContent = tool.detail ? `${tool.name} · ${tool.detail}` : tool.name;
+        chip.textContent = tool;
         return chip;
       }),
     );

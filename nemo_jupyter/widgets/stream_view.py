@@ -1,8 +1,10 @@
 """StreamView: the live reply of a `%%nemo` cell as a widget.
 
-The same protocol as the views in `nemo_jupyter/views.py`: `start()`, `event(ev)`, `finish(result)`,
-`fail(message)`. Its mime bundle carries a `text/markdown` copy of the final reply, and `finish`
-refreshes the displayed output, so a notebook saved and opened without a kernel still shows it.
+The same protocol as the views in `nemo_jupyter/views.py` (`start()`, `event(ev)`,
+`finish(result)`, `fail(message)`), and the same rules: what counts as new text, when to say
+"Still working…", how the final reply reads come from there. Its mime bundle carries a
+`text/markdown` copy of the reply, refreshed by `finish`, so a notebook saved and opened without a
+kernel (GitHub, nbconvert) still shows it.
 """
 
 from __future__ import annotations
@@ -11,17 +13,10 @@ from typing import Any
 
 import traitlets as t
 
-from ..protocol import STILL_WORKING_AFTER_S
+from ..views import _Transcript, change_lines, final_markdown
 from ._base import NemoWidget, bundle, stylesheet
 
-_DETAIL_CHARS = 60
-
-
-def _tool_detail(args: Any) -> str:
-    if not isinstance(args, dict) or not args:
-        return ""
-    text = ", ".join(f"{key}={value}" for key, value in args.items())
-    return text if len(text) <= _DETAIL_CHARS else text[: _DETAIL_CHARS - 1] + "…"
+_TOOL_PREFIX = "tool: "
 
 
 class StreamView(NemoWidget):
@@ -31,7 +26,7 @@ class StreamView(NemoWidget):
     _css = stylesheet("stream_view")
 
     text = t.Unicode("").tag(sync=True)
-    tools = t.List(t.Dict()).tag(sync=True)
+    tools = t.List(t.Unicode()).tag(sync=True)  # one compact marker per tool call
     status = t.Unicode("idle").tag(sync=True)  # idle | working | still_working | done | error
     changes = t.List(t.Unicode()).tag(sync=True)
     summary = t.Unicode("").tag(sync=True)
@@ -41,12 +36,12 @@ class StreamView(NemoWidget):
         super().__init__(**kwargs)
         self._display_wanted = display
         self._handle: Any = None
-        self._done = ""  # whole messages so far
-        self._partial = ""  # chunks of the message being streamed
+        self._transcript = _Transcript()
+        self._final = ""
 
     # --- the view protocol ----------------------------------------------------------------------
     def start(self) -> None:
-        self._done = self._partial = ""
+        self._transcript, self._final = _Transcript(), ""
         self.text, self.tools, self.changes, self.summary, self.error = "", [], [], "", ""
         self.status = "working"
         if self._display_wanted and self._handle is None:
@@ -55,32 +50,22 @@ class StreamView(NemoWidget):
             self._handle = display(self, display_id=True)
 
     def event(self, ev: Any) -> None:
-        kind = getattr(ev, "kind", None)
-        if kind == "text_chunk":
-            self._partial += ev.text
-        elif kind == "text":
-            if not getattr(ev, "streamed", False) or not self._partial:
-                self._done = _join(self._done, ev.text)
-            else:
-                self._done = _join(self._done, self._partial)
-            self._partial = ""
-        elif kind == "tool_call":
-            self.tools = [*self.tools, {"name": str(ev.name), "detail": _tool_detail(getattr(ev, "args", None))}]
-        elif kind == "heartbeat":
-            if getattr(ev, "idle_s", 0.0) >= STILL_WORKING_AFTER_S:
-                self.status = "still_working"
+        if not self._transcript.add(ev):
             return
-        else:
-            return
-        self.status = "working"
-        self.text = _join(self._done, self._partial)
+        parts = self._transcript.parts
+        self.text = "\n\n".join(content for kind, content in parts if kind == "text")
+        self.tools = [content.removeprefix(_TOOL_PREFIX) for kind, content in parts if kind == "tool"]
+        self.status = "still_working" if self._transcript.still_working else "working"
 
-    def finish(self, result: Any = None) -> None:
-        reply = getattr(result, "text", None)
-        if reply and not self.text:
-            self.text = str(reply)
-        self.changes = [str(change) for change in (getattr(result, "changes", None) or [])]
+    def finish(self, result: Any) -> None:
+        text = str(getattr(result, "text", "") or "")
+        rewritten = getattr(result, "silent", False) or getattr(result, "recovered", False) \
+            or text != getattr(result, "raw_text", text)
+        if text and (rewritten or not self.text):
+            self.text = text
+        self.changes = change_lines(result)
         self.summary = str(getattr(result, "summary", "") or "")
+        self._final = final_markdown(result)
         self.status = "done"
         self._refresh_display()
 
@@ -91,30 +76,15 @@ class StreamView(NemoWidget):
 
     # --- saved notebooks ----------------------------------------------------------------------
     def markdown(self) -> str:
-        """The reply as Markdown: text, changes, summary, error."""
-        parts = [self.text.strip()] if self.text.strip() else []
-        if self.changes:
-            parts.append("\n".join(f"- {change}" for change in self.changes))
-        if self.summary:
-            parts.append(f"`{self.summary}`")
-        if self.error:
-            parts.append(f"**Error:** {self.error}")
-        return "\n\n".join(parts)
+        """The reply as Markdown: the final reply once finished, else the transcript so far."""
+        body = self._final or self._transcript.markdown()
+        return f"{body}\n\n**{self.error}**" if self.error else body
 
     def _repr_mimebundle_(self, **kwargs: Any) -> Any:
         bundle_ = super()._repr_mimebundle_(**kwargs)
         data, metadata = bundle_ if isinstance(bundle_, tuple) else (bundle_ or {}, {})
-        data = {**data, "text/markdown": self.markdown() or "_(working…)_"}
-        return data, metadata
+        return {**data, "text/markdown": self.markdown()}, metadata
 
     def _refresh_display(self) -> None:
         if self._handle is not None:
             self._handle.update(self)
-
-
-def _join(before: str, after: str) -> str:
-    if not before:
-        return after
-    if not after:
-        return before
-    return before + ("" if before.endswith("\n") else "\n\n") + after

@@ -139,8 +139,8 @@ class TimelineWidget(NemoWidget):
         try:
             self.last_result = self._session.edit(text)
             self.refresh()
-            changes = getattr(self.last_result, "changes", None) or []
-            self.message = "; ".join(str(change) for change in changes) or "No change."
+            reply = str(getattr(self.last_result, "text", "") or "").strip()
+            self.message = reply.splitlines()[0] if reply else "Done."
         except Exception as error:  # noqa: BLE001 - shown to the user as one line, the kernel lives on
             self.message = str(error).splitlines()[0] if str(error) else type(error).__name__
         finally:

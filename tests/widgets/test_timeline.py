@@ -82,7 +82,7 @@ class RecordingSession:
     def edit(self, text):
         self.edits.append(text)
         self.drafts.pop(0)
-        return type("Result", (), {"changes": [f"did: {text}"]})()
+        return type("Result", (), {"text": f"did: {text}\nmore"})()
 
     def state(self):
         return {"state": {"draft": self.drafts[0]}}

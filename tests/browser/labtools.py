@@ -1,0 +1,188 @@
+"""A JupyterLab 4 server on 127.0.0.1 for the browser tests, with nothing reaching the network,
+and the helpers to drive a notebook in it and ask its kernel questions."""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--no-first-run",
+    "--autoplay-policy=no-user-gesture-required", "--mute-audio",
+]
+
+SERVER_CONFIG = {
+    "ServerApp": {"open_browser": False, "allow_root": True, "ip": "127.0.0.1"},
+    "LabApp": {
+        "news_url": None,
+        "check_for_updates_class": "jupyterlab.handlers.announcements.NeverCheckForUpdate",
+        "extension_manager": "readonly",
+        "expose_app_in_browser": True,
+    },
+    "LanguageServerManager": {"autodetect": False},
+}
+NOTIFICATIONS = {"fetchNews": "false", "checkForUpdates": False}
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class Lab:
+    """`Lab(folder, env)` starts `jupyter lab` (stopped by `.stop()`); `.url`, `.root`, `.token`."""
+
+    def __init__(self, folder: Path, env: dict[str, str], timeout: float = 90.0) -> None:
+        self.root = folder / "root"
+        self.runtime = folder / "runtime"
+        config, settings = folder / "config", folder / "settings"
+        for path in (self.root, self.runtime, config, settings / "@jupyterlab" / "apputils-extension"):
+            path.mkdir(parents=True, exist_ok=True)
+        (config / "jupyter_server_config.json").write_text(json.dumps(SERVER_CONFIG))
+        (settings / "@jupyterlab" / "apputils-extension" / "notification.jupyterlab-settings").write_text(json.dumps(NOTIFICATIONS))
+        self.token = secrets.token_hex(16)
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.log = folder / "lab.log"
+        full_env = {**os.environ, **env, "JUPYTER_CONFIG_DIR": str(config), "JUPYTER_RUNTIME_DIR": str(self.runtime),
+                    "JUPYTERLAB_SETTINGS_DIR": str(settings), "JUPYTERLAB_WORKSPACES_DIR": str(folder / "workspaces")}
+        with self.log.open("wb") as log:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "jupyter", "lab", f"--port={self.port}", f"--ServerApp.token={self.token}",
+                 f"--ServerApp.root_dir={self.root}", "--ServerApp.port_retries=0"],
+                stdout=log, stderr=subprocess.STDOUT, env=full_env, cwd=self.root)
+        self._wait_ready(timeout)
+
+    def _wait_ready(self, timeout: float) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"jupyter lab exited: {self.log.read_text()[-2000:]}")
+            try:
+                if httpx.get(f"{self.url}/api/status", headers=self.headers, timeout=2).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.3)
+        raise RuntimeError(f"jupyter lab did not start in {timeout} s: {self.log.read_text()[-2000:]}")
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"Authorization": f"token {self.token}"}
+
+    def kernel_connection_file(self, notebook: str, timeout: float = 60.0) -> Path:
+        """The connection file of the kernel the server started for `notebook`."""
+        deadline = time.monotonic() + timeout
+        while True:
+            sessions = httpx.get(f"{self.url}/api/sessions", headers=self.headers, timeout=5).json()
+            for session in sessions:
+                path = self.runtime / f"kernel-{(session.get('kernel') or {}).get('id')}.json"
+                if session.get("path") == notebook and path.exists():
+                    return path
+            if time.monotonic() > deadline:
+                raise LookupError(f"no kernel for {notebook}; sessions: {[s.get('path') for s in sessions]}")
+            time.sleep(0.3)
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(20)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(5)
+
+
+class Kernel:
+    """A second client of a notebook's kernel: evaluates expressions there and returns them."""
+
+    def __init__(self, connection_file: Path) -> None:
+        from jupyter_client import BlockingKernelClient
+
+        self.client = BlockingKernelClient()
+        self.client.load_connection_file(str(connection_file))
+        self.client.start_channels(hb=False)
+        # (not wait_for_ready: with no kernel manager it may take a slow heartbeat for a death)
+        deadline = time.monotonic() + 30
+        while True:
+            self.client.kernel_info()
+            try:
+                if self.client.get_shell_msg(timeout=2)["msg_type"] == "kernel_info_reply":
+                    break
+            except Exception:  # noqa: BLE001 - queue.Empty: ask again
+                if time.monotonic() > deadline:
+                    raise
+
+    def value(self, expression: str, timeout: float = 30.0):
+        """The JSON value of `expression` evaluated in the kernel."""
+        out: list[str] = []
+
+        def hook(msg):
+            if msg["msg_type"] == "stream":
+                out.append(msg["content"]["text"])
+            elif msg["msg_type"] == "error":
+                out.append("\n".join(msg["content"]["traceback"]))
+
+        code = f"import json as _json; print('@@' + _json.dumps({expression}))"
+        self.client.execute_interactive(code, output_hook=hook, timeout=timeout, store_history=False)
+        text = "".join(out)
+        if "@@" not in text:
+            raise AssertionError(f"kernel could not evaluate {expression!r}: {text[-1500:]}")
+        return json.loads(text.split("@@", 1)[1])
+
+    def wait_for(self, expression: str, predicate, timeout: float = 30.0, every: float = 0.3):
+        deadline = time.monotonic() + timeout
+        while True:
+            value = self.value(expression)
+            if predicate(value) or time.monotonic() > deadline:
+                return value
+            time.sleep(every)
+
+    def close(self) -> None:
+        self.client.stop_channels()
+
+
+def notebook_json(cells: list[str]) -> dict:
+    import nbformat
+
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell(source) for source in cells]
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    return nb
+
+
+class OpenNotebook:
+    """A notebook open in JupyterLab, its cells run; `.kernel` answers questions about its state."""
+
+    def __init__(self, lab: Lab, page, name: str) -> None:
+        self.lab, self.page, self.name = lab, page, name
+        page.goto(f"{lab.url}/lab/tree/{name}?token={lab.token}")
+        page.wait_for_function("() => window.jupyterapp && window.jupyterapp.shell.currentWidget")
+        page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']", state="attached")
+        self.kernel = Kernel(lab.kernel_connection_file(name))
+
+    def run_all(self, timeout: float = 240.0) -> None:
+        self.page.evaluate("() => window.jupyterapp.commands.execute('notebook:run-all-cells')")
+        self.kernel.value("1", timeout=timeout)  # queued behind the notebook's own cells
+        tracebacks = self.page.locator(".jp-RenderedText[data-mime-type='application/vnd.jupyter.error']")
+        if tracebacks.count():
+            raise AssertionError(f"a notebook cell failed: {tracebacks.first.inner_text()[-2000:]}")
+
+    def save(self) -> Path:
+        self.page.evaluate("() => window.jupyterapp.commands.execute('docmanager:save')")
+        self.page.wait_for_function("() => !document.querySelector('.jp-mod-current .jp-mod-dirty')")
+        return self.lab.root / self.name
+
+    def close(self) -> None:
+        self.kernel.close()

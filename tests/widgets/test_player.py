@@ -1,0 +1,62 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import ipywidgets
+
+from nemo_jupyter.widgets import PlayerWidget, TimelineWidget
+from nemo_jupyter.widgets.player import PIECE_BYTES
+
+
+def test_a_url_plays_from_the_url():
+    player = PlayerWidget("http://127.0.0.1:9/cdn/render.mp4", poster="http://127.0.0.1:9/poster.jpg")
+    assert (player.src, player.has_bytes, player.poster) == ("http://127.0.0.1:9/cdn/render.mp4", False, "http://127.0.0.1:9/poster.jpg")
+    assert PlayerWidget("/files/out.mp4").src == "/files/out.mp4"
+
+
+def test_a_render_plays_from_its_url_before_its_file(tmp_path):
+    local = tmp_path / "r.mp4"
+    local.write_bytes(b"x" * 10)
+    render = type("Render", (), {"url": "http://127.0.0.1:9/cdn/r.mp4", "path": local})()
+    assert PlayerWidget(render).src == "http://127.0.0.1:9/cdn/r.mp4"
+    no_url = type("Render", (), {"url": None, "path": local})()
+    assert (PlayerWidget(no_url).src, PlayerWidget(no_url).has_bytes) == ("", True)
+
+
+def test_a_local_file_goes_as_buffers_on_request_never_in_state(tmp_path, front_end):
+    data = bytes(range(256)) * (PIECE_BYTES // 256 * 2 + 7)  # a bit over two pieces
+    clip = tmp_path / "clip.webm"
+    clip.write_bytes(data)
+    player = PlayerWidget(clip)
+    assert (player.src, player.has_bytes, player.mime) == ("", True, "video/webm")
+    state = player.get_state()
+    assert all(not isinstance(value, (bytes, memoryview)) for value in state.values())
+    browser = front_end(player)
+    browser.send({"kind": "need_bytes"})
+    pieces = browser.received
+    assert [content["kind"] for content, _ in pieces] == ["bytes"] * 3
+    assert all(content["total"] == len(data) for content, _ in pieces)
+    assert all(len(buffers[0]) <= PIECE_BYTES for _, buffers in pieces)
+    rebuilt = bytearray(len(data))
+    for content, buffers in pieces:
+        rebuilt[content["offset"]:content["offset"] + len(buffers[0])] = bytes(buffers[0])
+    assert bytes(rebuilt) == data
+
+
+def test_files_over_the_cap_are_refused_with_one_line(tmp_path, front_end):
+    clip = tmp_path / "big.mp4"
+    clip.write_bytes(b"\0" * 2048)
+    player = PlayerWidget(clip, max_bytes=1000)
+    assert (player.src, player.has_bytes) == ("", False)
+    assert "over the" in player.message and "\n" not in player.message
+    browser = front_end(player)
+    browser.send({"kind": "need_bytes"})
+    assert browser.received == []
+    assert "No video at" in PlayerWidget(Path(tmp_path / "missing.mp4")).message
+
+
+def test_link_ties_current_time_to_the_playhead():
+    player, timeline = PlayerWidget("http://127.0.0.1:9/a.mp4"), TimelineWidget({})
+    link = player.link(timeline)
+    assert isinstance(link, ipywidgets.widgets.widget_link.Link)
+    assert link.source == (player, "current_time") and link.target == (timeline, "playhead")

@@ -1,0 +1,73 @@
+from __future__ import annotations
+
+from nemo_jupyter.client.events import Heartbeat, Text, TextChunk, ToolCall
+from nemo_jupyter.protocol import STILL_WORKING_AFTER_S
+from nemo_jupyter.session import Session
+from nemo_jupyter.widgets import StreamView
+
+
+def test_chunks_grow_the_text_and_the_final_repeat_is_not_shown_twice():
+    view = StreamView(display=False)
+    view.start()
+    for piece in ("Moving ", "scene 3 ", "first."):
+        view.event(TextChunk(piece))
+    assert view.text == "Moving scene 3 first."
+    view.event(Text("Moving scene 3 first.", streamed=True))
+    assert view.text == "Moving scene 3 first."
+    view.event(ToolCall("edit_draft", {"instruction": "move scene 3 before scene 1"}))
+    assert view.tools and view.tools[0].startswith("edit_draft")
+    assert view.status == "working"
+
+
+def test_still_working_only_after_long_heartbeats():
+    view = StreamView(display=False)
+    view.start()
+    view.event(Heartbeat(idle_s=5))
+    assert view.status == "working"
+    view.event(Heartbeat(idle_s=STILL_WORKING_AFTER_S + 1))
+    assert view.status == "still_working"
+    view.event(TextChunk("back"))
+    assert view.status == "working"
+
+
+def test_a_real_edit_ends_with_changes_summary_and_markdown(client, make_clip):
+    session = Session(client)
+    session.upload(make_clip(1.0), make_clip(1.0, color="red"))
+    view = StreamView(display=False)
+    view.start()
+    result = session.edit("move scene 2 before scene 1", on_event=view.event)
+    view.finish(result)
+    assert view.status == "done"
+    assert view.text.strip() == result.text.strip()
+    assert view.changes == [change.description for change in result.changes] and view.changes
+    assert view.summary == result.summary
+    data, _ = view._repr_mimebundle_()
+    assert "application/vnd.jupyter.widget-view+json" in data
+    assert result.text.strip() in data["text/markdown"]
+    assert view.changes[0] in data["text/markdown"]
+
+
+def test_a_failure_is_one_line():
+    view = StreamView(display=False)
+    view.start()
+    view.event(TextChunk("Working on it"))
+    view.fail("Out of credits: register at http://x/?bind=1\nTraceback …")
+    assert (view.status, view.error) == ("error", "Out of credits: register at http://x/?bind=1")
+    assert view._repr_mimebundle_()[0]["text/markdown"].endswith("**Out of credits: register at http://x/?bind=1**")
+
+
+def test_finish_updates_the_displayed_output(monkeypatch):
+    updates = []
+    shown = []
+
+    class Handle:
+        def update(self, obj):
+            updates.append(obj._repr_mimebundle_()[0]["text/markdown"])
+
+    monkeypatch.setattr("IPython.display.display", lambda obj, display_id=None: shown.append(obj) or Handle())
+    view = StreamView()
+    view.start()
+    view.event(Text("All done."))
+    view.finish(type("R", (), {"text": "All done.", "raw_text": "All done.", "changes": [], "summary": "Timeline (0 tracks): empty"})())
+    assert shown == [view]
+    assert updates and "All done." in updates[-1]
