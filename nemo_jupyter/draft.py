@@ -257,7 +257,7 @@ def _close_differs(a: pd.Series, b: pd.Series) -> pd.Series:
 
 def _records(frame: pd.DataFrame, mask: Any = None) -> list[dict]:
     chosen = frame[COLUMNS] if mask is None else frame.loc[mask, COLUMNS]
-    return chosen.astype(object).where(chosen.notna(), None).to_dict("records")
+    return [dict(zip(COLUMNS, row)) for row in chosen.to_numpy(dtype=object).tolist()]
 
 
 def _describe(kind: str, was: dict | None, now: dict | None) -> str:
