@@ -105,6 +105,10 @@ class NemoMagics(Magics, Configurable):
     recovery_polls = Int(5, config=True, help="unchanged polls before giving up")
     render_poll_first_s = Float(1.0, config=True, help="first render status poll (s)")
     render_poll_max_s = Float(30.0, config=True, help="longest wait between render polls (s)")
+    render_timeout_s = Float(1800.0, config=True, help="give up (and cancel) a render after … seconds")
+    timeout = Float(60.0, config=True, help="seconds to wait for an ordinary API answer")
+    read_timeout = Float(600.0, config=True, help="seconds without any byte before a reply stream times out")
+    heartbeat_timeout = Float(600.0, config=True, help="seconds of heartbeats only before a reply stream times out")
     export_dir = Unicode("", config=True, help="where exports go when --out is not given (default: cwd)")
 
     def __init__(self, shell: Any = None, **kwargs: Any) -> None:
@@ -129,7 +133,7 @@ class NemoMagics(Magics, Configurable):
     def _settings(self) -> Settings:
         return Settings(recovery_first_s=self.recovery_first_s, recovery_every_s=self.recovery_every_s,
                         recovery_polls=self.recovery_polls, render_poll_first_s=self.render_poll_first_s,
-                        render_poll_max_s=self.render_poll_max_s)
+                        render_poll_max_s=self.render_poll_max_s, render_timeout_s=self.render_timeout_s)
 
     def _wait(self, coro: Any, inbox: queue.SimpleQueue | None = None,
               handlers: dict[str, Callable[..., None]] | None = None) -> Any:
@@ -200,7 +204,8 @@ class NemoMagics(Magics, Configurable):
         from .client import AsyncNemoClient
 
         return AsyncNemoClient(api_url=url, language=self.language, streaming=self.streaming,
-                               retry_wait=self.retry_wait)
+                               retry_wait=self.retry_wait, timeout=self.timeout, read_timeout=self.read_timeout,
+                               heartbeat_timeout=self.heartbeat_timeout)
 
     def _cmd_upload(self, args: Any) -> dict:
         session = self._require_session()

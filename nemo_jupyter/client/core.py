@@ -141,10 +141,14 @@ class ClientCore:
         return Context(call, self.register_url(), session_id, file_name)
 
     def transport_error(self, exc: httpx.HTTPError) -> NemoError:
-        """A failure below HTTP (refused, DNS, timeout, reset) as one line naming the API URL."""
+        """A failure below HTTP as one line naming the API URL: not reached (refused, DNS, connect
+        timeout), no answer in time, or a connection that broke off (reset, cut body)."""
+        reason = str(exc) or type(exc).__name__
+        if isinstance(exc, (httpx.ConnectError, httpx.ConnectTimeout)):
+            return errors.connection_failed(self.api_url, "timed out" if isinstance(exc, httpx.TimeoutException) else reason)
         if isinstance(exc, httpx.TimeoutException):
-            return errors.connection_failed(self.api_url, "timed out")
-        return errors.connection_failed(self.api_url, str(exc) or type(exc).__name__)
+            return errors.no_answer(self.api_url)
+        return errors.connection_broken(self.api_url, reason)
 
     # --- the exchange: token, 1001, 429, errors ------------------------------------------------
 

@@ -160,6 +160,20 @@ def connection_failed(api_url: str, reason: str) -> ConnectionFailed:
     )
 
 
+def no_answer(api_url: str) -> ConnectionFailed:
+    return ConnectionFailed(
+        f"The NemoVideo API at {api_url} did not answer in time: try again (check the session's state "
+        "first, as the server may have done the work)."
+    )
+
+
+def connection_broken(api_url: str, reason: str) -> ConnectionFailed:
+    return ConnectionFailed(
+        f"The connection to the NemoVideo API at {api_url} broke off ({reason}): try again (check the "
+        "session's state first, as the server may have done the work)."
+    )
+
+
 # --- mapping an answer to an error --------------------------------------------------------------
 
 NOT_JSON = object()  # marker: the body could not be parsed as JSON

@@ -34,6 +34,8 @@ class FaultSettings:
     malformed_json: bool = False  # a JSON body cut in half (in a stream: one broken frame)
     html_error: bool = False  # an HTML 502 page instead of JSON
     stall_paths: list[str] | None = None  # other paths that stall `stall_s` before answering
+    drop_after_bytes: int | None = None  # cut the connection once N body bytes passed (request or answer)
+    drop_paths: list[str] | None = None  # path prefixes for `drop_after_bytes`; None: every API path
     # tokens
     expire_tokens: bool = False  # every token issued before this was set is expired
     # renders
@@ -55,6 +57,13 @@ class FaultSettings:
 
 
 FAULT_NAMES = frozenset(f.name for f in fields(FaultSettings))
+
+
+def on_paths(path: str, prefixes: list[str] | None, named_only: bool = False) -> bool:
+    """Whether a fault limited to `prefixes` (None: every path, unless `named_only`) applies to `path`."""
+    if prefixes is None:
+        return not named_only
+    return any(path.startswith(prefix) for prefix in prefixes)
 
 
 class Faults:
@@ -106,13 +115,13 @@ class Faults:
         cutoff = self.tokens_expired_at
         return cutoff is not None and issued_at <= cutoff
 
-    def take_wrong_answer(self, path: str, session_id: str | None = None) -> FaultSettings | None:
-        """If `path` must be answered wrongly now, count one use and return the settings."""
+    def take_wrong_answer(self, path: str, session_id: str | None = None, *,
+                          named_only: bool = False) -> FaultSettings | None:
+        """If `path` must be answered wrongly now, count one use and return the settings.
+        `named_only`: the path is hit only when `error_paths` names it (file URLs)."""
         with self._lock:
             settings = self.for_session(session_id)
-            if not settings.answers_wrongly:
-                return None
-            if settings.error_paths is not None and not any(path.startswith(p) for p in settings.error_paths):
+            if not settings.answers_wrongly or not on_paths(path, settings.error_paths, named_only):
                 return None
             if settings.error_times is not None:
                 if settings.error_times <= 0:

@@ -1,5 +1,7 @@
 """ASGI middleware of the local backend: counts every request and, when a fault says so, answers
-wrongly before the route is reached (an error code, an HTML page, a cut JSON body, a stall)."""
+wrongly before the route is reached (an error code, an HTML page, a cut JSON body, a stall) or cuts
+the connection after some bytes. The test hooks (`/_local/`) are never broken; the file URLs
+(`/cdn/`) only by a fault whose paths name them."""
 
 from __future__ import annotations
 
@@ -9,8 +11,9 @@ import re
 from starlette.responses import HTMLResponse, JSONResponse, Response
 
 from .. import protocol
-from .faults import Faults, FaultSettings, Stats
+from .faults import Faults, FaultSettings, Stats, on_paths
 from .responses import ApiError
+from .turn import StreamDropped
 
 SESSION_IN_PATH = re.compile(r"/(\d{6,})(?:/|$)")
 CANNED_MESSAGES = {
@@ -36,19 +39,68 @@ class InjectedFaults:
             return await self.app(scope, receive, send)
         path = scope["path"]
         self.stats.count_request(scope["method"], path)
-        if not path.startswith(("/_local/", "/cdn/")):
-            match = SESSION_IN_PATH.search(path)
-            session_id = match.group(1) if match else None
-            settings = self.faults.for_session(session_id)
-            if settings.stall_s and settings.stall_paths and any(path.startswith(p) for p in settings.stall_paths):
-                await asyncio.sleep(settings.stall_s)
-            wrong = self.faults.take_wrong_answer(path, session_id)
-            if wrong is not None:
-                if path == protocol.PATH_RUN_SSE and _only_malformed(wrong):
-                    scope["nemo_broken_frame"] = True  # a stream gets one broken frame, then goes on
-                else:
-                    return await _wrong_answer(wrong)(scope, receive, send)
+        if path.startswith("/_local/"):
+            return await self.app(scope, receive, send)
+        files = path.startswith("/cdn/")  # the browser's file URLs: broken only when named
+        match = None if files else SESSION_IN_PATH.search(path)
+        session_id = match.group(1) if match else None
+        settings = self.faults.for_session(session_id)
+        if settings.stall_s and settings.stall_paths and on_paths(path, settings.stall_paths):
+            await asyncio.sleep(settings.stall_s)
+        wrong = self.faults.take_wrong_answer(path, session_id, named_only=files)
+        if wrong is not None:
+            if path == protocol.PATH_RUN_SSE and _only_malformed(wrong):
+                scope["nemo_broken_frame"] = True  # a stream gets one broken frame, then goes on
+            else:
+                return await _wrong_answer(wrong)(scope, receive, send)
+        if settings.drop_after_bytes is not None and on_paths(path, settings.drop_paths, named_only=files):
+            return await ConnectionCutter(settings.drop_after_bytes).run(self.app, scope, receive, send)
         await self.app(scope, receive, send)
+
+
+class ConnectionCutter:
+    """Cuts the connection once `limit` body bytes (of the request, then of the answer) have passed.
+
+    The server closes a connection whose answer was started but not finished, so the cut starts an
+    answer (promising more bytes than it sends) when the request is cut before the route answered.
+    """
+
+    def __init__(self, limit: int) -> None:
+        self.left = limit
+        self.started = self.cut = False
+
+    async def run(self, app, scope, receive, send) -> None:
+        async def receive_counted():
+            message = await receive()
+            if message["type"] == "http.request":
+                await self._count(len(message.get("body", b"")), send)
+            return message
+
+        async def send_counted(message) -> None:
+            if self.cut:  # e.g. an error page the app tries to send after the cut
+                raise StreamDropped("the connection is already cut (injected fault)")
+            if message["type"] == "http.response.start":
+                self.started = True
+            elif message["type"] == "http.response.body":
+                body = message.get("body", b"")
+                if len(body) > self.left:
+                    self.cut = True
+                    await send({"type": "http.response.body", "body": body[: max(self.left, 0)], "more_body": True})
+                    raise StreamDropped("connection cut after the allowed bytes (injected fault)")
+                self.left -= len(body)
+            await send(message)
+
+        await app(scope, receive_counted, send_counted)  # StreamDropped: the server closes the connection
+
+    async def _count(self, size: int, send) -> None:
+        self.left -= size
+        if self.left < 0:
+            self.cut = True
+            if not self.started:
+                self.started = True
+                await send({"type": "http.response.start", "status": 200,
+                            "headers": [(b"content-type", b"application/json"), (b"content-length", b"1000000")]})
+            raise StreamDropped("connection cut while the request arrived (injected fault)")
 
 
 def _only_malformed(settings: FaultSettings) -> bool:
