@@ -39,6 +39,12 @@ def test_move(scene, anchor, after, expected):
     assert ids(ops.move(make_draft(5000, 3000, 4000), scene, anchor, after)) == expected
 
 
+def test_duplicate_inserts_a_copy_with_a_new_id():
+    twice = ops.duplicate(make_draft(5000, 3000), 1)
+    assert spans(twice) == [(0, 5000, 0), (5000, 5000, 0), (10000, 3000, 0)]
+    assert ids(twice)[0] == "seg_1" and ids(twice)[1] not in ("seg_1", "seg_2")
+
+
 def test_swap_and_remove():
     draft = make_draft(5000, 3000, 4000)
     assert ids(ops.swap(draft, 1, 3)) == ["seg_3", "seg_2", "seg_1"]
@@ -184,6 +190,7 @@ OPERATIONS = st.one_of(
               st.integers(2100, 20000)),
     st.tuples(st.just("add_music"), st.just(AUDIO), st.floats(0, 1)),
     st.tuples(st.just("remove"), st.integers(1, 3)),
+    st.tuples(st.just("duplicate"), st.integers(1, 3)),
     st.tuples(st.just("mute"), st.integers(0, 3)),
     st.tuples(st.just("set_fit"), st.integers(0, 3), st.sampled_from(["contain", "cover", "stretch"])),
 )

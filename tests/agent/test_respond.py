@@ -181,3 +181,12 @@ def test_longest_and_shortest_scenes_are_found_or_asked_about():
     assert run(state, "move the shortest scene first").text == "Done: scenes are now in the order 2, 1, 3."
     tie = respond(make_state(3000, 3000), "remove the longest clip")
     assert tie.state_delta == {} and tie.text.startswith('By "the longest scene", which scene do you mean?')
+
+
+def test_louder_or_quieter_without_a_level_gets_a_question():
+    state = make_state(5000)
+    run(state, "add music song.mp3")
+    for text, example in (("turn the music down", "set music volume to 20%"),
+                          ("make scene 1 quieter", "set volume of scene 1 to 50%")):
+        reply = respond(state, text)
+        assert reply.state_delta == {} and reply.text == f'To what level? Say for example "{example}".'

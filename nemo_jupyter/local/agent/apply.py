@@ -125,6 +125,15 @@ def _(command: c.Move, edit: Edit) -> Say:
 
 
 @apply_command.register
+def _(command: c.Duplicate, edit: Edit) -> Say:
+    scene = _one(edit, command.scene)
+    edit.draft = ops.duplicate(edit.draft, scene)
+    return Say(f"Done: scene {scene} now plays twice (scenes {scene} and {scene + 1}); the video is now "
+               f"{seconds(edit.draft['d'])} long.",
+               f"完成：第{scene}段现在播放两次（第{scene}段和第{scene + 1}段），视频现在长{seconds(edit.draft['d'])}。")
+
+
+@apply_command.register
 def _(command: c.Swap, edit: Edit) -> Say:
     before = _ids(edit.draft)
     edit.draft = ops.swap(edit.draft, _number(edit, command.first), _number(edit, command.second))
@@ -290,6 +299,10 @@ def _(command: c.RemoveMusic, edit: Edit) -> Say:
 
 @apply_command.register
 def _(command: c.SetVolume, edit: Edit) -> Say:
+    if command.volume is None:
+        example, zh_example = ("set music volume to 20%", "背景音乐音量调到20%") if command.music else (
+            "set volume of scene 1 to 50%", "第1段音量设为50%")
+        raise EditError(f'To what level? Say for example "{example}".', f"调到多少？例如：“{zh_example}”。")
     percent = f"{command.volume * 100:g}%"
     if command.music:
         edit.draft = ops.set_music_volume(edit.draft, command.volume)

@@ -35,6 +35,13 @@ class Move:
 
 
 @dataclass(frozen=True)
+class Duplicate:
+    """Repeat a scene: a copy (new id) plays right after it."""
+
+    scene: int | None
+
+
+@dataclass(frozen=True)
 class Swap:
     first: int
     second: int
@@ -127,7 +134,7 @@ class RemoveMusic:
 @dataclass(frozen=True)
 class SetVolume:
     scene: int | None  # None with music=True: the music
-    volume: float
+    volume: float | None  # None: "louder" / "quieter" without a level (the agent asks)
     music: bool = False
 
 
@@ -179,7 +186,7 @@ class Ambiguous:
 
 
 Command = (
-    Reorder | Reverse | Move | Swap | TrimTo | Cut | Remove | Split | Speed | AddText | ChangeText | RemoveText
+    Reorder | Reverse | Move | Duplicate | Swap | TrimTo | Cut | Remove | Split | Speed | AddText | ChangeText | RemoveText
     | StyleText | Fit
     | AddMusic | RemoveMusic | SetVolume | Mute | Canvas | Fade | Undo | SplitAtSceneCuts
     | RemoveFindings | TrimEndSilence | Ambiguous

@@ -31,7 +31,7 @@ from .wording import SAVED, STARTS_WITH_VERB, VERBS, clauses, normalise, restore
 
 GRAMMAR = """\
 I can edit the timeline with instructions like these (scenes are numbered from 1 in timeline order; "the last / longest / shortest scene" work too):
-- reorder: "reorder scenes 2,1" · "reorder to 3,1,2" · "put scene 3 first" · "move scene 3 before scene 1" · "move scene 1 to position 3" · "swap scenes 1 and 2" · "reverse the order" · 调换第1段和第2段 · 把第3段放到最前
+- reorder: "reorder scenes 2,1" · "reorder to 3,1,2" · "put scene 3 first" · "move scene 3 before scene 1" · "move scene 1 to position 3" · "swap scenes 1 and 2" · "reverse the order" · "duplicate scene 2" · 调换第1段和第2段 · 把第3段放到最前
 - trim: "trim scene 2 to 4s" · "keep only the first 3s of scene 1" · "cut the first 2 seconds of scene 1" · "cut the last 1s of scene 2" · 把第2段剪到4秒 · 剪掉第1段的前2秒
 - remove / split: "remove scene 2" · "split scene 1 at 2s" · 删除第2段 · 在2秒处分割第1段
 - speed: "make scene 2 twice as fast" · "speed up scene 1 by 1.5x" · "slow scene 2 to half speed" · 第2段加速2倍
@@ -247,6 +247,8 @@ def _fit(clause, saved):
     return None
 
 
+_LOUDNESS = (r"\b(?:louder|quieter|softer|turn (?:it |the \w+ )?(?:up|down)|lower|raise)\b|调小|调大|小声|大声|"
+             r"轻一点|响一点")
 _MUSIC = r"\b(?:music|bgm|song|soundtrack|tune)\b|音乐|配乐|歌曲|bgm"
 
 
@@ -262,7 +264,7 @@ def _music(clause, saved):
         name_match = SAVED.search(clause)
         name = saved[int(name_match[1])] if name_match else _music_name(clause)
         return [c.AddMusic(name, volume)]
-    if volume is not None:
+    if volume is not None or _has(_LOUDNESS, clause):
         return [c.SetVolume(None, volume, music=True)]
     return None
 
@@ -350,6 +352,8 @@ def _volume(clause, saved):
     volume = _percent(clause)
     if volume is not None and _has(r"\b(?:volume|loudness|louder|quieter|level)\b|音量|声音", clause):
         return _each(clause, lambda scene: c.SetVolume(scene, volume))
+    if _has(_LOUDNESS, clause) and (_scene_numbers(clause) or _has(r"\b(?:volume|sound|audio)\b|音量|声音", clause)):
+        return _each(clause, lambda scene: c.SetVolume(scene, None))
     return None
 
 
@@ -357,6 +361,8 @@ def _order(clause, saved):
     numbers = _scene_numbers(clause)
     if not numbers and _has(r"\breverse\b.*\b(?:order|scenes)\b|倒序|反转|颠倒|倒过来", clause):
         return [c.Reverse()]
+    if numbers and _has(r"\b(?:duplicate|repeat|copy)\b|复制|重复", clause):
+        return _each(clause, c.Duplicate, descending=True)
     swapping = _has(r"\b(?:swap|switch|exchange|flip|trade)\b|调换|交换|互换|对调|换一下|换位置|换个位置", clause)
     if swapping and len(numbers) >= 2:
         return [c.Swap(numbers[0], numbers[1])]

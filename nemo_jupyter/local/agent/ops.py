@@ -198,6 +198,16 @@ def move(draft: dict, scene: int, anchor: int, after: bool = False) -> None:
 
 
 @_pure
+def duplicate(draft: dict, scene: int) -> None:
+    """Play a scene twice: a copy with a new id goes right after it."""
+    segments = _video(draft)
+    index = scene_index(draft, scene)
+    twin = copy.deepcopy(segments[index])
+    twin["id"] = new_id("seg")
+    segments.insert(index + 1, twin)
+
+
+@_pure
 def swap(draft: dict, first: int, second: int) -> None:
     segments = _video(draft)
     i, j = scene_index(draft, first), scene_index(draft, second)
