@@ -49,6 +49,7 @@ def test_undo_restores_draft_and_canvas_in_order():
     assert state["canvas_config"]["height"] == 1920
     reply = run(state, "undo")
     assert not reply.charge and state["canvas_config"] == canvas and state["draft"] == swapped
+    assert reply.text == 'Done: undid "make it vertical".'
     run(state, "撤销")
     assert state["draft"] == original and state["undo_stack"] == []
     assert respond(state, "undo").text == "There is nothing to undo."

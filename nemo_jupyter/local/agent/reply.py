@@ -5,8 +5,8 @@ of the state (`apply`), and says what it did. Nothing changes and nothing is cha
 instruction is not understood (the reply lists what the agent can do), when it needs a clarifying
 question ("which scene do you mean?"), or when an edit cannot be done as asked.
 
-History for "undo" lives in the state under `undo_stack`: a list of `{"draft", "canvas_config"}`
-as they were before each edit (newest last, at most `UNDO_DEPTH`). The reply's `state_delta`
+History for "undo" lives in the state under `undo_stack`: a list of `{"draft", "canvas_config",
+"instruction"}` as they were before each edit (newest last, at most `UNDO_DEPTH`). The reply's `state_delta`
 carries the new stack whenever the draft or canvas changes; the server stores it like any key.
 """
 
@@ -83,7 +83,7 @@ def _edit(state: dict, text: str, commands: tuple, chinese: bool) -> AgentReply:
         delta["canvas_config"] = edit.canvas
     if delta:
         history = [h for h in state.get(UNDO_KEY) or [] if isinstance(h, dict)]
-        delta[UNDO_KEY] = (history + [{"draft": draft, "canvas_config": canvas}])[-UNDO_DEPTH:]
+        delta[UNDO_KEY] = (history + [{"draft": draft, "canvas_config": canvas, "instruction": text}])[-UNDO_DEPTH:]
     return AgentReply(
         tool_name=TOOL_NAME,
         tool_args={"instruction": text, "ops": [_describe(command) for command in commands]},
@@ -107,7 +107,8 @@ def _undo(state: dict, chinese: bool) -> AgentReply:
     delta = {"draft": previous.get("draft") or {}, UNDO_KEY: history[:-1]}
     if previous.get("canvas_config") and previous["canvas_config"] != canvas:
         delta["canvas_config"] = previous["canvas_config"]
+    undone = str(previous.get("instruction") or "the last edit")
     return AgentReply(
         tool_name=TOOL_NAME, tool_args={"instruction": "undo", "ops": [{"op": "Undo"}]}, state_delta=delta,
-        text=Say("Done: undid the last edit.", "完成：已撤销上一次编辑。").render(chinese), charge=False,
+        text=Say(f'Done: undid "{undone}".', f"完成：已撤销“{undone}”。").render(chinese), charge=False,
     )
