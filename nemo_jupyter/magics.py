@@ -26,6 +26,7 @@ from .client.errors import NemoError
 from .session import INTERRUPTED_EDIT, INTERRUPTED_EXPORT, AsyncSession, Settings
 from .views import MarkdownStreamView, ProgressBar, StreamViewProtocol, TextStreamView, default_view, in_notebook
 
+STOPPED = "Stopped (see the error line)."
 _PLACEHOLDER = re.compile(r"\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}")
 
 HELP = """\
@@ -299,8 +300,8 @@ class NemoMagics(Magics, Configurable):
         except KeyboardInterrupt:
             view.fail(INTERRUPTED_EDIT)
             raise
-        except NemoCellError as error:
-            view.fail(str(error))
+        except NemoCellError:
+            view.fail(STOPPED)  # the error itself is the cell's one error line
             raise
         view.finish(result)
         if "credits" in result.actions:

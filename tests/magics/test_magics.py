@@ -193,3 +193,12 @@ def test_preview_and_analysis(nemo, cell, make_clip, tmp_path, monkeypatch):
     assert 'src="nemo_previews/' in result.result._repr_html_()
     result, _ = cell("%nemo analysis")
     assert result.success and isinstance(result.result, pd.DataFrame)
+
+
+def test_a_failed_edit_is_one_error_line_after_the_partial_reply(nemo, cell, backend):
+    backend.faults.set(session_id=session_of(nemo).session_id, drop_after_events=0)
+    result, captured = cell("%%nemo\nremove scene 9")  # nothing changes, so recovery gives up
+    assert not result.success
+    errors = [line for line in captured.stdout.splitlines() if line.startswith("NemoVideo: ")]
+    assert len(errors) == 1 and "not sent again" in errors[0] and "Stopped" in captured.stdout
+    assert posts(backend, nemo) == 1
