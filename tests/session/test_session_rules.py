@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
+import pandas as pd
 import pytest
 
 from nemo_jupyter.client import AsyncNemoClient
@@ -166,3 +167,12 @@ def test_cancelling_an_export_cancels_the_render_on_the_server(scripted_backend,
     before = cancels()
     asyncio.run(scenario())
     assert cancels() - before == 1
+
+
+def test_analysis_and_scenes_are_dataframes(scripted_client, fast, make_clip):
+    session = Session(scripted_client, **fast)
+    session.upload(make_clip(1.0))
+    findings, scenes = session.analysis, session.scenes
+    assert isinstance(findings, pd.DataFrame) and isinstance(scenes, pd.DataFrame)
+    assert {"media", "kind", "start_s", "end_s"} <= set(findings.columns)
+    assert {"media", "scene", "start_s", "end_s"} <= set(scenes.columns)
