@@ -45,7 +45,6 @@ _REWRITES = [
     (re.compile(r"\bvideos? (?=\d)"), "scene "),
     (re.compile(r"\bscenes? (?:#|no\.? ?|number )(?=\d)"), "scene "),
     (re.compile(r"(?:最后|最末)\s*1?\s*个?(?:段|片段|镜头|场景|视频)"), " scene last "),
-    (re.compile(r"\bthe (longest|shortest)(?: scene| one)?\b"), r"scene \1"),
     (re.compile(r"最长的(?:那|这)?1?(?:段|个片段|个镜头|个场景)?"), " scene longest "),
     (re.compile(r"最短的(?:那|这)?1?(?:段|个片段|个镜头|个场景)?"), " scene shortest "),
     (re.compile(r"第\s*(\d+)\s*个?(?:段|片段|镜头|场景|视频|条|幕|个)"), r" scene \1 "),
@@ -76,6 +75,7 @@ def _cn_number(text: str) -> str:
 
 
 def normalise(text: str) -> tuple[str, list[str]]:
+    """The text in normal form, and the quoted texts / file names its placeholders stand for."""
     saved: list[str] = []
 
     def keep(match: re.Match) -> str:
@@ -90,6 +90,7 @@ def normalise(text: str) -> tuple[str, list[str]]:
                   lambda m: f"scenes {_ORDINALS[m[1]]} and {_ORDINALS[m[2]]}", text)
     text = re.sub(rf"\b(?:the )?({ordinals}) (?:one )?{SCENE_WORD}s?\b",
                   lambda m: f"scene {_ORDINALS[m[1]]}", text)
+    text = re.sub(rf"\bthe (longest|shortest)(?: {SCENE_WORD}| one)?\b", r"scene \1", text)
     text = _NUMBER_WORD.sub(lambda m: _WORD_NUMBERS[m[1] or m[2] or m[3]], text)
     text = _CN_NUMBER.sub(lambda m: _cn_number(m[0]), text)
     for pattern, replacement in _REWRITES:
@@ -98,6 +99,7 @@ def normalise(text: str) -> tuple[str, list[str]]:
 
 
 def restore(clause: str, saved: list[str]) -> str:
+    """A clause with its placeholders put back (in double quotes), to show to the user."""
     return SAVED.sub(lambda m: f'"{saved[int(m[1])]}"', clause)
 
 
