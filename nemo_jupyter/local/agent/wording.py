@@ -121,5 +121,6 @@ _FILLER = re.compile(r"^(?:(?:please|pls|can you|could you|now|and|also|ok|okay|
 
 
 def clauses(text: str) -> list[str]:
+    """A normalised message cut into clauses, one edit each (see `grammar`'s docstring)."""
     pieces = (_FILLER.sub("", piece.strip()) for piece in _SPLIT.split(text))
     return [piece.strip() for piece in pieces if piece and piece.strip()]
