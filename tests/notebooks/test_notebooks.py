@@ -54,16 +54,22 @@ def test_notebooks_are_committed_without_outputs(name):
             assert cell.outputs == [] and cell.execution_count is None
 
 
+def cell_outputs(notebook, starts_with: str) -> list:
+    return next(cell for cell in notebook.cells if cell.source.startswith(starts_with)).outputs
+
+
 def test_quickstart(tmp_path):
     notebook, text = execute("quickstart.ipynb", tmp_path)
     no_errors(notebook)
-    markdown = "\n".join(outputs(notebook, "text/markdown"))
-    assert "**What changed**" in markdown and "Moved 'beach.mp4'" in markdown
-    assert 'Title: "Urban Dreams" (0-2s)' in markdown and "BGM: lofi.mp3 (0-4s, 35%)" in markdown
-    html = "\n".join(outputs(notebook, "text/html"))
-    assert 'class="dataframe"' in html and "<video" in html and ".mp4" in html
-    reorder = next(cell for cell in notebook.cells if cell.source.startswith("%%nemo\nreorder"))
-    assert len(reorder.outputs) == 1, "the streamed reply is one output, updated in place"
+    printed = "\n".join(outputs(notebook, "stream"))
+    assert 'Added text "Urban Dreams" on track 2 (0-2s).' in printed
+    assert 'Title: "Urban Dreams" (0-2s) 3. BGM: lofi.mp3 (0-4s, 35%)' in printed
+    assert "Timeline (1 track): 1. Video: city.mp4, beach.mp4 (0-4s)" in "\n".join(outputs(notebook, "text/markdown"))
+    assert 'class="dataframe"' in "\n".join(outputs(notebook, "text/html"))
+    assert len(cell_outputs(notebook, "%%nemo\nreorder")) == 1, "the streamed reply is one output, updated in place"
+    player = cell_outputs(notebook, "video = %nemo export")[-1]["data"]
+    assert "<video" in player.get("text/html", "") or "application/vnd.jupyter.widget-view+json" in player
+    assert any("quickstart.mp4" in s for s in outputs(notebook, "text/plain"))
     assert "nmv_usr_" not in text
 
 
