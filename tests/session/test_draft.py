@@ -8,6 +8,8 @@ import time
 
 import pandas as pd
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from nemo_jupyter.draft import COLUMNS, Draft, describe_changes
 
@@ -132,3 +134,23 @@ def test_repr_html_escapes_and_limits_rows():
     assert "<script>" not in markup and "&lt;script&gt;" in markup
     assert "10 more segments" in markup
     assert isinstance(Draft(raw).to_dataframe(), pd.DataFrame)
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers(-10**6, 10**6) | st.floats(allow_nan=True) | st.text(max_size=5),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.sampled_from(["t", "tt", "sg", "st", "d", "m", "id",
+                                                                                   "src", "name", "text", "volume", "x"]),
+                                                                inner, max_size=5),
+    max_leaves=30)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(json_values, json_values)
+def test_any_json_is_read_without_crashing(raw, other):
+    draft = Draft(raw)
+    frame = draft.to_dataframe()
+    assert list(frame.columns[: len(COLUMNS)]) == COLUMNS
+    assert draft.summary().startswith("Timeline (")
+    assert isinstance(draft._repr_html_(), str)
+    for change in draft.diff(other):
+        assert change.description.endswith(".")
