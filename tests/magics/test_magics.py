@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import _thread
 import threading
+import time
 
 import httpx
 import pandas as pd
@@ -18,6 +19,18 @@ def session_of(ip):
 
 def posts(backend, ip) -> int:
     return backend.stats.run_sse_by_session[session_of(ip).session_id]
+
+
+def interrupt_when(condition, then_wait: float = 0.2, limit_s: float = 60.0) -> None:
+    """Press Ctrl-C (in the main thread) once `condition()` holds, as a user watching the cell would."""
+    def watch() -> None:
+        deadline = time.monotonic() + limit_s
+        while not condition() and time.monotonic() < deadline:
+            time.sleep(0.02)
+        time.sleep(then_wait)
+        _thread.interrupt_main()
+
+    threading.Thread(target=watch, daemon=True).start()
 
 
 def one_line_error(result, captured, *words):
@@ -136,7 +149,7 @@ def test_session_not_found_starts_a_new_one(nemo, cell, backend):
 
 def test_interrupt_closes_the_stream_and_says_so(nemo, cell, backend):
     backend.faults.set(session_id=session_of(nemo).session_id, event_delay_s=0.3)
-    threading.Timer(0.8, _thread.interrupt_main).start()
+    interrupt_when(lambda: posts(backend, nemo) == 1)
     result, captured = cell('%%nemo\nadd title "Slow" from 0s to 1s')
     assert isinstance(result.error_in_exec, KeyboardInterrupt)
     assert "may still be applied" in captured.stdout
@@ -176,7 +189,8 @@ def test_interrupting_an_export_cancels_the_render(nemo, cell, backend, make_cli
     cell(f"%nemo upload {make_clip(1.0)}")
     backend.faults.render_never_completes = True
     cancels = sum(n for key, n in backend.stats.requests.items() if key.endswith("/cancel"))
-    threading.Timer(1.0, _thread.interrupt_main).start()
+    renders = backend.stats.requests["POST /api/render/proxy/lambda"]
+    interrupt_when(lambda: backend.stats.requests["POST /api/render/proxy/lambda"] > renders)
     result, captured = cell(f"%nemo export --out {tmp_path / 'never.mp4'}")
     assert isinstance(result.error_in_exec, KeyboardInterrupt)
     assert "render was cancelled" in captured.stdout
