@@ -22,7 +22,7 @@ import pandas as pd
 from . import protocol
 from .client.errors import NemoError, SessionNotFound, StreamError
 from .draft import Change, Draft, describe_changes
-from .routing import clean_reply, translate_gui
+from .routing import CREDITS, EXPORT, STATUS, UPLOAD, clean_reply, route, translate_gui
 
 INTERRUPTED_EDIT = ("Interrupted: the reply stream is closed, but the edit may still be applied on the "
                     "server; check with `%nemo status`.")
@@ -257,6 +257,21 @@ class _Rules:
                           silent=not said, recovered=recovered, actions=translation.actions, raw_text=reply.text,
                           session_id=self.session_id)
 
+    def _send_plan(self, text: str, on_event: Callable[[Any], None] | None) -> Plan:
+        """The router first: export / credits / status / upload words never reach the agent."""
+        found = route(text)
+        if found.intent == EXPORT:
+            return (yield from self._export_plan(None, "high", None))
+        if found.intent == CREDITS:
+            return (yield Call("credits"))
+        if found.intent == STATUS:
+            return (yield from self._draft_plan())
+        if found.intent == UPLOAD:
+            if not found.targets:
+                raise NemoError("Name the files or URLs to upload, e.g. `upload clip.mp4`.")
+            return (yield from self._upload_plan(found.targets, None))
+        return (yield from self._edit_plan(text, on_event))
+
     def _recover_plan(self, before: Draft, reply: Reply) -> Plan:
         """A dropped stream: never re-send; poll the state until the draft changes, or give up."""
         settings = self.settings
@@ -429,6 +444,10 @@ class Session(_Rules):
     def edit(self, text: str, on_event: Callable[[Any], None] | None = None) -> EditResult:
         return self._run(self._edit_plan(text, on_event))
 
+    def send(self, text: str, on_event: Callable[[Any], None] | None = None) -> Any:
+        """Route `text`: a Render, the credits, the Draft, the upload answer, or an EditResult."""
+        return self._run(self._send_plan(text, on_event))
+
     def upload(self, *paths_or_urls: str | os.PathLike, progress: Callable[[int, int], None] | None = None) -> dict:
         return self._run(self._upload_plan(paths_or_urls, progress))
 
@@ -522,6 +541,9 @@ class AsyncSession(_Rules):
 
     async def edit(self, text: str, on_event: Callable[[Any], None] | None = None) -> EditResult:
         return await self._run(self._edit_plan(text, on_event))
+
+    async def send(self, text: str, on_event: Callable[[Any], None] | None = None) -> Any:
+        return await self._run(self._send_plan(text, on_event))
 
     async def upload(self, *paths_or_urls: str | os.PathLike,
                      progress: Callable[[int, int], None] | None = None) -> dict:

@@ -9,7 +9,8 @@ import pytest
 
 from nemo_jupyter.client import AsyncNemoClient
 from nemo_jupyter.client.errors import NemoError
-from nemo_jupyter.session import AsyncSession, EditNotConfirmed, NothingToExport, Session, SessionReplaced
+from nemo_jupyter.session import (AsyncSession, EditNotConfirmed, EditResult, NothingToExport, Session,
+                                  SessionReplaced)
 
 
 def posts(backend, session):
@@ -176,3 +177,17 @@ def test_analysis_and_scenes_are_dataframes(scripted_client, fast, make_clip):
     assert isinstance(findings, pd.DataFrame) and isinstance(scenes, pd.DataFrame)
     assert {"media", "kind", "start_s", "end_s"} <= set(findings.columns)
     assert {"media", "scene", "start_s", "end_s"} <= set(scenes.columns)
+
+
+def test_send_routes_before_the_agent(scripted_backend, scripted_client, fast, make_clip, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    session = Session(scripted_client, **fast)
+    session.start()
+    assert set(session.send("余额")) >= {"available", "total"}
+    assert session.send("状态").summary() == "Timeline (0 tracks): empty"
+    clip = make_clip(1.0)
+    assert session.send(f"upload {clip}")["files"][0]["filename"] == clip.name
+    assert posts(scripted_backend, session) == 0
+    render = session.send("导出")
+    assert render.path.parent == tmp_path and render.path.exists()
+    assert isinstance(session.send("Routed"), EditResult) and posts(scripted_backend, session) == 1
