@@ -216,3 +216,7 @@ def test_a_failed_edit_is_one_error_line_after_the_partial_reply(nemo, cell, bac
     errors = [line for line in captured.stdout.splitlines() if line.startswith("NemoVideo: ")]
     assert len(errors) == 1 and "not sent again" in errors[0] and "Stopped" in captured.stdout
     assert posts(backend, nemo) == 1
+
+
+def test_connecting_to_nothing_is_one_line(ip, cell):
+    one_line_error(*cell("%nemo connect --url http://127.0.0.1:9"), "Cannot reach", "http://127.0.0.1:9")
