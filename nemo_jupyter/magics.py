@@ -155,6 +155,16 @@ class NemoMagics(Magics, Configurable):
         except (NemoError, FileNotFoundError, ValueError) as error:
             raise NemoCellError(str(error)) from None
 
+    def _wait_with_bars(self, coro: Any, bars: list[ProgressBar], inbox: queue.SimpleQueue,
+                        handlers: dict[str, Callable[..., None]]) -> Any:
+        """`_wait`, ending the progress lines shown so far when it fails (the error gets its own line)."""
+        try:
+            return self._wait(coro, inbox, handlers)
+        except BaseException:
+            for bar in bars:
+                bar.fail()
+            raise
+
     def _require_session(self) -> AsyncSession:
         if self.session is None:
             raise NemoCellError("Not connected yet: run `%nemo connect --local` (or `%nemo connect`) first.")
@@ -213,7 +223,8 @@ class NemoMagics(Magics, Configurable):
         bar = ProgressBar("Uploading", self._notebook())
         inbox: queue.SimpleQueue = queue.SimpleQueue()
         progress = lambda sent, total: inbox.put(("progress", 100.0 * sent / (total or 1)))  # noqa: E731
-        answer = self._wait(session.upload(*args.targets, progress=progress), inbox, {"progress": bar.update})
+        answer = self._wait_with_bars(session.upload(*args.targets, progress=progress), [bar], inbox,
+                                      {"progress": bar.update})
         files = answer.get("files") or []
         bar.update(100.0)
         bar.close(f"{len(files)} file(s): " + ", ".join(str(f.get("filename", "?")) for f in files))
@@ -240,8 +251,9 @@ class NemoMagics(Magics, Configurable):
         progress = lambda stage, percent: inbox.put(("progress", stage, percent))  # noqa: E731
         out = args.out or (self.export_dir or None)
         try:
-            render = self._wait(session.export(out, quality=args.quality, progress=progress), inbox,
-                                {"progress": lambda stage, percent: bars[stage].update(percent)})
+            render = self._wait_with_bars(session.export(out, quality=args.quality, progress=progress),
+                                          list(bars.values()), inbox,
+                                          {"progress": lambda stage, percent: bars[stage].update(percent)})
         except KeyboardInterrupt:
             print(INTERRUPTED_EXPORT)
             raise
@@ -253,8 +265,8 @@ class NemoMagics(Magics, Configurable):
         bar = ProgressBar("Preview", self._notebook())
         inbox: queue.SimpleQueue = queue.SimpleQueue()
         progress = lambda stage, percent: inbox.put(("progress", percent))  # noqa: E731
-        render = self._wait(self._require_session().preview(self.export_dir or None, progress=progress), inbox,
-                            {"progress": bar.update})
+        render = self._wait_with_bars(self._require_session().preview(self.export_dir or None, progress=progress),
+                                      [bar], inbox, {"progress": bar.update})
         bar.close(f"saved to {render.path}")
         return render
 

@@ -221,3 +221,8 @@ class ProgressBar:
 
     def close(self, note: str = "done") -> None:
         self._show(note, final=True)
+
+    def fail(self, note: str = "stopped") -> None:
+        """End the line of a bar that was shown, so that the error after it starts a line of its own."""
+        if self._shown_at >= 0:
+            self._show(note, final=True)
