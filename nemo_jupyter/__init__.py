@@ -18,12 +18,13 @@ _PUBLIC = {
     "EditResult": "nemo_jupyter.session",
     "Render": "nemo_jupyter.session",
     "Draft": "nemo_jupyter.draft",
-    "batch": "nemo_jupyter.batch",
+    "batch": "nemo_jupyter.batches",
+    "abatch": "nemo_jupyter.batches",
     "LocalBackend": "nemo_jupyter.local",
     "widgets": "nemo_jupyter.widgets",
 }
 
-__all__ = ["__version__", "load_ipython_extension", *_PUBLIC]
+__all__ = ["__version__", "load_ipython_extension", "unload_ipython_extension", *_PUBLIC]
 
 
 def __getattr__(name: str):
@@ -38,3 +39,9 @@ def load_ipython_extension(ipython) -> None:
     from .magics import load_ipython_extension as _load
 
     _load(ipython)
+
+
+def unload_ipython_extension(ipython) -> None:
+    from .magics import unload_ipython_extension as _unload
+
+    _unload(ipython)

@@ -356,7 +356,7 @@ class _Rules:
         except ImportError:
             raise NemoError("Preview needs the local media tools (nemo_jupyter.local.media.preview).") from None
         target = _export_path(path if path is not None else Path.cwd() / PREVIEW_DIR, f"preview_{self.session_id}")
-        report = None if progress is None else (lambda fraction: progress("preview", 100.0 * fraction))
+        report = None if progress is None else (lambda percent: progress("preview", percent))
         saved = yield Work(preview_draft, (draft.raw, state.get("video_infos") or [], state.get("canvas_config"),
                                            target), {"progress": report})
         return Render(id=f"preview_{self.session_id}", url=None, path=Path(saved), session_id=self.session_id)

@@ -76,11 +76,17 @@ class ConnectionFailed(NemoError):
 
 
 class StreamError(NemoError):
-    """The reply stream failed or broke off; `.partial_text` is the text received before that."""
+    """The reply stream failed or broke off; `.partial_text` is the text received before that.
 
-    def __init__(self, message: str, partial_text: str = "", code: int | None = None, status: int | None = None):
+    `.dropped` is True when the connection broke or timed out (the edit may still be applied on the
+    server) and False when the agent itself sent an error frame (the turn definitely ended there).
+    """
+
+    def __init__(self, message: str, partial_text: str = "", code: int | None = None, status: int | None = None,
+                 *, dropped: bool = True):
         super().__init__(message, code, status)
         self.partial_text = partial_text
+        self.dropped = dropped
 
 
 class StreamTimeout(StreamError):

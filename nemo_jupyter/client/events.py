@@ -224,4 +224,5 @@ class EventParser:
             f"The agent failed mid-reply ({error if isinstance(error, str) else json.dumps(error)}); "
             "the instruction was not re-sent: check the session state before trying again.",
             self.partial_text,
+            dropped=False,
         )

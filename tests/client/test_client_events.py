@@ -71,6 +71,7 @@ def test_error_capture_raises_keeping_the_text_so_far():
             seen.append(event)
     assert seen == [Text("working...")]
     assert caught.value.partial_text == "working..."
+    assert caught.value.dropped is False  # the agent ended the turn: nothing to wait for
     assert 'RuntimeError: boom "quoted" thing' in str(caught.value)
     assert "\n" not in str(caught.value)
 

@@ -47,6 +47,7 @@ def test_dropped_stream_raises_with_partial_text_and_is_not_resent(scripted_clie
     assert [e.kind for e in seen] == ["tool_call", "tool_result", "text_chunk"]
     assert caught.value.partial_text == seen[-1].text == text_chunks(REPLY_WORDS)[0]
     assert not isinstance(caught.value, errors.StreamTimeout)
+    assert caught.value.dropped is True  # the edit may still land: the session polls, never re-sends
     assert "not re-sent" in str(caught.value) and "\n" not in str(caught.value)
     assert scripted_backend.stats.run_sse_by_session[session_id] == before + 1
 

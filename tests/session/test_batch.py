@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 import nemo_jupyter
-from nemo_jupyter.batch import read_rows
+from nemo_jupyter.batches import read_rows
 from nemo_jupyter.session import Settings
 
 

@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import queue
-import sys
-import types
 from dataclasses import asdict, dataclass
 from typing import Any, Callable, Iterable, Mapping
 
@@ -134,12 +132,3 @@ def batch(rows: Any, concurrency: int = 4, client: Any = None, progress: bool = 
         bar.close(f"{counts['done']}/{total} done, {counts['failed']} failed")
     return frame
 
-
-class _CallableModule(types.ModuleType):
-    """`nemo_jupyter.batch(rows)` works whether the name resolves to this module or to the function."""
-
-    def __call__(self, *args: Any, **kwargs: Any) -> pd.DataFrame:
-        return batch(*args, **kwargs)
-
-
-sys.modules[__name__].__class__ = _CallableModule
