@@ -112,10 +112,10 @@ class Settings:
             platform=env.get(protocol.ENV_SKILL_SOURCE, "").strip() or DEFAULT_PLATFORM,
         )
 
-    def __repr__(self) -> str:  # the token stays out of reprs
+    def __repr__(self) -> str:  # the token and the client id stay out of reprs
         return (
             f"Settings(api_url={self.api_url!r}, web_url={self.web_url!r}, "
-            f"token={'<set>' if self.token else None}, client_id={self.client_id!r}, "
+            f"token={'<set>' if self.token else None}, client_id={'<set>' if self.client_id else None}, "
             f"platform={self.platform!r})"
         )
 

@@ -123,4 +123,4 @@ class BaseNemoClient:
         self._core.logout()
 
     def __repr__(self) -> str:
-        return f"{type(self).__name__}(api_url={self.api_url!r}, client_id={self.client_id!r})"
+        return f"{type(self).__name__}(api_url={self.api_url!r})"  # no token, no client id

@@ -110,8 +110,8 @@ class ClientCore:
         self._token = self._given_token
         self._fetching_token = False  # one anonymous-token request at a time (tokens are rate limited)
 
-    def __repr__(self) -> str:  # the token stays out
-        return f"ClientCore(api_url={self.api_url!r}, client_id={self.client_id!r})"
+    def __repr__(self) -> str:  # the token and the client id stay out
+        return f"ClientCore(api_url={self.api_url!r})"
 
     # --- URLs and requests --------------------------------------------------------------------
 

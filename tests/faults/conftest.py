@@ -9,6 +9,7 @@ from __future__ import annotations
 import pytest
 from fault_world import MATRIX, World
 
+
 @pytest.fixture(scope="module")
 def world(tmp_path_factory):
     world = World(tmp_path_factory.mktemp("faults"))
