@@ -191,3 +191,11 @@ def test_louder_or_quieter_without_a_level_gets_a_question():
                           ("make scene 1 quieter", "set volume of scene 1 to 50%")):
         reply = respond(state, text)
         assert reply.state_delta == {} and reply.text == f'To what level? Say for example "{example}".'
+
+
+def test_a_token_pasted_into_an_instruction_is_never_repeated_or_stored():
+    state = make_state(5000, 3000)
+    secret = "nmv_usr_0123456789abcdef"
+    for text in (f"use token {secret}", f"swap scenes 1 and 2 {secret}", f'add title "{secret}"'):
+        reply = run(state, text)
+        assert secret not in repr(reply) and secret not in repr(state)

@@ -18,7 +18,7 @@ from dataclasses import asdict, dataclass, field
 from . import commands as c
 from .apply import Edit, apply_command
 from .grammar import GRAMMAR, parse
-from .speech import EditError, Say, is_chinese, join
+from .speech import EditError, Say, is_chinese, join, redact
 
 TOOL_NAME = "edit_draft"
 UNDO_KEY = "undo_stack"
@@ -40,8 +40,9 @@ class AgentReply:
 
 
 def respond(state: dict, text: str) -> AgentReply:
-    chinese = is_chinese(text or "")
-    parsed = parse(text or "")
+    text = redact(text or "")
+    chinese = is_chinese(text)
+    parsed = parse(text)
     if parsed.not_understood or not parsed.commands:
         return _help(parsed.not_understood, chinese)
     if any(isinstance(command, c.Undo) for command in parsed.commands) and len(parsed.commands) == 1:

@@ -5,12 +5,20 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from ...protocol import TOKEN_PREFIX
+
 _CJK = re.compile(r"[\u3400-\u9fff]")
+_TOKEN = re.compile(re.escape(TOKEN_PREFIX) + r"[\w-]*")
 
 
 def is_chinese(text: str) -> bool:
     """True when the text has any CJK ideograph: the reply is then given in Chinese and English."""
     return bool(_CJK.search(text))
+
+
+def redact(text: str) -> str:
+    """The user's own words as the agent may repeat or store them: never with a token in them."""
+    return _TOKEN.sub(TOKEN_PREFIX + "…", text)
 
 
 @dataclass(frozen=True)
