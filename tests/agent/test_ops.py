@@ -39,6 +39,13 @@ def test_move(scene, anchor, after, expected):
     assert ids(ops.move(make_draft(5000, 3000, 4000), scene, anchor, after)) == expected
 
 
+def test_insert_clip_places_a_whole_upload():
+    video = {"id": "med_new", "name": "new.mp4", "type": "video", "d": 2000}
+    assert spans(ops.insert_clip(make_draft(5000), video, 1)) == [(0, 2000, 0), (2000, 5000, 0)]
+    still = ops.insert_clip(make_draft(5000), {"id": "med_img", "name": "a.png", "type": "image", "d": 0}, 9)
+    assert spans(still) == [(0, 5000, 0), (5000, ops.STILL_MS, 0)] and ops.scenes(still)[1]["src"] == "med_img"
+
+
 def test_duplicate_inserts_a_copy_with_a_new_id():
     twice = ops.duplicate(make_draft(5000, 3000), 1)
     assert spans(twice) == [(0, 5000, 0), (5000, 5000, 0), (10000, 3000, 0)]
@@ -191,6 +198,8 @@ OPERATIONS = st.one_of(
     st.tuples(st.just("add_music"), st.just(AUDIO), st.floats(0, 1)),
     st.tuples(st.just("remove"), st.integers(1, 3)),
     st.tuples(st.just("duplicate"), st.integers(1, 3)),
+    st.tuples(st.just("insert_clip"), st.just({"id": "med_x", "name": "x.mp4", "type": "video", "d": 1500}),
+              st.integers(1, 5)),
     st.tuples(st.just("mute"), st.integers(0, 3)),
     st.tuples(st.just("set_fit"), st.integers(0, 3), st.sampled_from(["contain", "cover", "stretch"])),
 )

@@ -199,3 +199,11 @@ def test_a_token_pasted_into_an_instruction_is_never_repeated_or_stored():
     for text in (f"use token {secret}", f"swap scenes 1 and 2 {secret}", f'add title "{secret}"'):
         reply = run(state, text)
         assert secret not in repr(reply) and secret not in repr(state)
+
+
+def test_an_upload_can_be_put_on_the_timeline_again():
+    state = make_state(5000, 3000)
+    assert run(state, "add clip1.mp4 after scene 2").text == "Done: added clip1.mp4 as scene 3; the video is now 13s long."
+    assert [s["src"] for s in state["draft"]["t"][0]["sg"]] == ["med_1", "med_2", "med_1"]
+    assert run(state, "add song.mp3").text.startswith('Done: added "song.mp3" as background music')
+    assert "the uploads are: clip1.mp4, clip2.mp4, song.mp3" in respond(state, "add ghost.mp4").text

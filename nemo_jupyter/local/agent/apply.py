@@ -125,6 +125,26 @@ def _(command: c.Move, edit: Edit) -> Say:
 
 
 @apply_command.register
+def _(command: c.InsertClip, edit: Edit) -> Say:
+    media = _named(edit.media, command.name)
+    if media is None:
+        names = ", ".join(m.get("name", m["id"]) for m in edit.media) or "none yet"
+        raise EditError(f'There is no upload called "{command.name}"; the uploads are: {names}.',
+                        f"没有名为“{command.name}”的上传文件；已上传的有：{names}。")
+    if media.get("type") == "audio":
+        return apply_command(c.AddMusic(media.get("name"), None), edit)
+    count = len(ops.scenes(edit.draft))
+    if command.anchor is None:
+        position = count + 1
+    else:
+        position = _number(edit, command.anchor) + (1 if command.after else 0)
+    edit.draft = ops.insert_clip(edit.draft, media, position)
+    name, total = media.get("name", media["id"]), seconds(edit.draft["d"])
+    return Say(f"Done: added {name} as scene {position}; the video is now {total} long.",
+               f"完成：把{name}加为第{position}段，视频现在长{total}。")
+
+
+@apply_command.register
 def _(command: c.Duplicate, edit: Edit) -> Say:
     scene = _one(edit, command.scene)
     edit.draft = ops.duplicate(edit.draft, scene)

@@ -42,6 +42,15 @@ class Duplicate:
 
 
 @dataclass(frozen=True)
+class InsertClip:
+    """Put an uploaded file on the timeline (again): at the end, or next to scene `anchor`."""
+
+    name: str
+    anchor: int | None = None
+    after: bool = True
+
+
+@dataclass(frozen=True)
 class Swap:
     first: int
     second: int
@@ -186,7 +195,7 @@ class Ambiguous:
 
 
 Command = (
-    Reorder | Reverse | Move | Duplicate | Swap | TrimTo | Cut | Remove | Split | Speed | AddText | ChangeText | RemoveText
+    Reorder | Reverse | Move | Duplicate | InsertClip | Swap | TrimTo | Cut | Remove | Split | Speed | AddText | ChangeText | RemoveText
     | StyleText | Fit
     | AddMusic | RemoveMusic | SetVolume | Mute | Canvas | Fade | Undo | SplitAtSceneCuts
     | RemoveFindings | TrimEndSilence | Ambiguous

@@ -31,7 +31,7 @@ from .wording import SAVED, STARTS_WITH_VERB, VERBS, clauses, normalise, restore
 
 GRAMMAR = """\
 I can edit the timeline with instructions like these (scenes are numbered from 1 in timeline order; "the last / longest / shortest scene" work too):
-- reorder: "reorder scenes 2,1" · "reorder to 3,1,2" · "put scene 3 first" · "move scene 3 before scene 1" · "move scene 1 to position 3" · "swap scenes 1 and 2" · "reverse the order" · "duplicate scene 2" · 调换第1段和第2段 · 把第3段放到最前
+- reorder: "reorder scenes 2,1" · "reorder to 3,1,2" · "put scene 3 first" · "move scene 3 before scene 1" · "move scene 1 to position 3" · "swap scenes 1 and 2" · "reverse the order" · "duplicate scene 2" · "add city.mp4 after scene 1" · 调换第1段和第2段 · 把第3段放到最前
 - trim: "trim scene 2 to 4s" · "keep only the first 3s of scene 1" · "cut the first 2 seconds of scene 1" · "cut the last 1s of scene 2" · 把第2段剪到4秒 · 剪掉第1段的前2秒
 - remove / split: "remove scene 2" · "split scene 1 at 2s" · 删除第2段 · 在2秒处分割第1段
 - speed: "make scene 2 twice as fast" · "speed up scene 1 by 1.5x" · "slow scene 2 to half speed" · 第2段加速2倍
@@ -283,6 +283,21 @@ _ORIENTATION = [
 ]
 
 
+def _insert(clause, saved):
+    """ "add city.mp4 at the end", "insert beach.mp4 after scene 1", "把 city.mp4 加到最前" """
+    named = SAVED.search(clause)
+    if not named or not _has(r"\b(?:add|insert|put|append|place|use)\b|添加|加|插入|放", clause):
+        return None
+    numbers = _scene_numbers(clause)
+    relation = re.search(r"\b(before|after)\b|(前面|之前|前|后面|之后|后)", clause)
+    if relation and numbers:
+        return [c.InsertClip(saved[int(named[1])], numbers[0], after=(relation[1] or relation[2]) in (
+            "after", "后面", "之后", "后"))]
+    if _has(r"\b(?:start|beginning|front|first)\b|最前|开头", clause):
+        return [c.InsertClip(saved[int(named[1])], 1, after=False)]
+    return [c.InsertClip(saved[int(named[1])])]
+
+
 def _canvas(clause, saved):
     ratio = re.search(r"(?<!\d)(\d{1,2}) ?: ?(\d{1,2})(?!\d)", clause)
     if ratio and _has(r"\b(?:aspect|ratio|canvas|format|size|frame|make|change|set|convert|resize|turn|switch)\b|"
@@ -436,7 +451,7 @@ def _ambiguous(clause, saved):
     return None
 
 
-_READERS = (_undo, _analysis, _text, _music, _canvas, _fit, _fade, _speed, _volume, _order, _split, _trim, _remove,
+_READERS = (_undo, _analysis, _text, _music, _insert, _canvas, _fit, _fade, _speed, _volume, _order, _split, _trim, _remove,
             _ambiguous)
 
 

@@ -47,6 +47,7 @@ KIND_ZH = {"title": "标题", "caption": "字幕"}
 DEFAULT_POSITION = {"title": "center", "caption": "bottom"}
 DEFAULT_TITLE_MS = 3000
 DEFAULT_MUSIC_VOLUME = 0.35
+STILL_MS = 3000  # a still image put on the timeline lasts 3 s (as uploads do)
 # the renderer's text sizes when `m.size` is absent (media/timeline.py), to scale "bigger" from
 DEFAULT_TEXT_SIZE = {"title": 72, "caption": 48}
 FITS = ("contain", "cover", "stretch")
@@ -195,6 +196,19 @@ def move(draft: dict, scene: int, anchor: int, after: bool = False) -> None:
         return
     place = segments.index(anchor_segment) + (1 if after else 0)
     segments.insert(place, segment)
+
+
+@_pure
+def insert_clip(draft: dict, media: dict, position: int) -> None:
+    """A whole uploaded video (or a still, for `STILL_MS`) as scene number `position` (1 = first)."""
+    segments = _video(draft)
+    length = int(media.get("d") or 0) if media.get("type") == "video" else STILL_MS
+    if length < MIN_SEGMENT_MS:
+        raise EditError(f"{media.get('name')} has no length to show.", f"{media.get('name')}没有可播放的长度。")
+    segments.insert(max(0, min(position - 1, len(segments))), {
+        "id": new_id("seg"), "st": 0, "d": length, "src": media["id"], "in": 0,
+        "m": {"name": media.get("name") or media["id"]},
+    })
 
 
 @_pure
