@@ -28,11 +28,16 @@ INTERRUPTED_EDIT = ("Interrupted: the reply stream is closed, but the edit may s
                     "server; check with `%nemo status`.")
 PREVIEW_DIR = "nemo_previews"  # under the notebook's folder, so that Jupyter can serve the <video>
 INTERRUPTED_EXPORT = "Interrupted: the render was cancelled on the server."
+MAX_INSTRUCTION_CHARS = 20_000  # longer is a pasted document, not an instruction the agent can follow
 Progress = Callable[[str, float], None]  # (stage "render" | "download" | "preview", percent 0-100)
 
 
 class SessionReplaced(NemoError):
     """1002: the session was gone, a new one was started (its clips and timeline are empty)."""
+
+
+class BadInstruction(NemoError):
+    """An empty instruction, or one too long to be one; nothing was sent."""
 
 
 class NothingToExport(NemoError):
@@ -238,6 +243,7 @@ class _Rules:
         return Draft.from_state((yield from self._state_plan()))
 
     def _edit_plan(self, text: str, on_event: Callable[[Any], None] | None) -> Plan:
+        _check_instruction(text)
         before = yield from self._draft_plan()
         reply = yield from self._ask(Stream(self.session_id, text, on_event))
         recovered = reply.error is not None
@@ -300,6 +306,16 @@ class _Rules:
             answer = (yield from self._call("upload_urls", self.session_id, urls)) or {}
             files += answer.get("files") or []
         return {**answer, "files": files}
+
+    def _resume_plan(self) -> Plan:
+        """Read a session named by the user; one that is not theirs (or a typo) is not replaced by a new one."""
+        try:
+            data = yield Call("state", (self.session_id,))
+        except SessionNotFound as missing:
+            raise SessionNotFound(f"Session {self.session_id} was not found for this client: check the id "
+                                  "(nothing was changed).", missing.code, missing.status) from None
+        self.task_id = data.get("task_id") if isinstance(data, dict) else None
+        return self
 
     def _link_plan(self) -> Plan:
         if not self.task_id:
@@ -368,6 +384,14 @@ class _Rules:
         return scenes_dataframe(analyses) if scenes else findings_dataframe(analyses)
 
 
+def _check_instruction(text: str) -> None:
+    if not isinstance(text, str) or not text.strip():
+        raise BadInstruction("The instruction is empty: say what to change, e.g. \"trim the first 2 seconds\".")
+    if len(text) > MAX_INSTRUCTION_CHARS:
+        raise BadInstruction(f"The instruction is {len(text):,} characters long, over the {MAX_INSTRUCTION_CHARS:,} "
+                             "an instruction may have: shorten it, or split it into several.")
+
+
 def _export_path(path: str | os.PathLike | None, render_id: str) -> Path:
     """`path` as given, `<dir>/<render_id>.mp4` for a directory, `./<render_id>.mp4` by default."""
     name = f"{render_id}.mp4"
@@ -403,8 +427,7 @@ class Session(_Rules):
     @classmethod
     def resume(cls, session_id: str, client: Any = None, **options: Any) -> "Session":
         session = cls(client, session_id, **options)
-        session.state()
-        return session
+        return session._run(session._resume_plan())
 
     def _run(self, plan: Plan) -> Any:
         value, error = None, None
@@ -499,8 +522,7 @@ class AsyncSession(_Rules):
     @classmethod
     async def resume(cls, session_id: str, client: Any = None, **options: Any) -> "AsyncSession":
         session = cls(client, session_id, **options)
-        await session.state()
-        return session
+        return await session._run(session._resume_plan())
 
     async def _run(self, plan: Plan) -> Any:
         value, error = None, None

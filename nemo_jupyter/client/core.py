@@ -97,6 +97,8 @@ class ClientCore:
     ) -> None:
         settings = config.Settings.from_env()
         self.api_url = config.normalize_url(api_url or settings.api_url)
+        if urlsplit(self.api_url).scheme not in ("http", "https") or not urlsplit(self.api_url).netloc:
+            raise ValueError(f"The NemoVideo API URL must be an http:// or https:// address, not {self.api_url[:200]!r}.")
         self.web_url = config.normalize_url(web_url or settings.web_url)
         self.client_id = client_id or settings.client_id or config.client_id()
         self.platform = settings.platform

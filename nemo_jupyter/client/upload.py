@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import mimetypes
 import os
+import re
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import ExitStack
 from dataclasses import dataclass
@@ -19,6 +20,7 @@ from .. import protocol
 from .errors import file_too_large, unsupported_file
 
 Progress = Callable[[int, int], None]
+_URL_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")  # a URL of some scheme, not a path
 
 
 @dataclass(frozen=True)
@@ -41,7 +43,11 @@ def check_files(paths: tuple[str | os.PathLike, ...]) -> list[UploadFile]:
         raise ValueError("upload() needs at least one file path.")
     checked = []
     for raw in paths:
+        if _URL_SCHEME.match(str(raw)):
+            raise ValueError(f"Only http:// and https:// URLs can be uploaded, not {str(raw)[:200]}")
         path = Path(raw).expanduser()
+        if path.is_dir():
+            raise ValueError(f"{path} is a folder: name the files in it to upload them.")
         if protocol.media_kind(path.name) is None:
             raise unsupported_file(path.name)
         if not path.is_file():
