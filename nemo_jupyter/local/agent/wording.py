@@ -109,7 +109,7 @@ VERBS = (
 )
 _ZH_VERBS = r"把|删除|删掉|去掉|添加|加上|调换|交换|剪掉|裁剪|分割|静音|设置|撤销|淡入|淡出|修改|移动|改成|改为"
 _SPLIT = re.compile(
-    r"\s*(?:[;。\n!?]|\bthen\b|然后|接着)\s*"
+    r"\s*(?:[;。\n!?]|\.\s+(?=[a-z\u3400-\u9fff])|\bthen\b|然后|接着)\s*"
     rf"|\s*(?:,\s*(?:and\s+|also\s+)?|\s+and\s+(?:also\s+)?)(?=(?:{VERBS})\b)"
     rf"|\s*(?:,\s*(?:并且|并|再|还要|同时)?|并且|并|再|还要|同时)\s*(?=(?:{_ZH_VERBS}))"
     # "… and scene 2 to 3s", "… and music …": a clause that borrows the verb before it (see `_lead`)
@@ -117,7 +117,10 @@ _SPLIT = re.compile(
     r"|\s+and\s+(?=(?:a |an |the |some )?(?:background )?(?:music|bgm|titles?|captions?|subtitles?)\b)"
 )
 STARTS_WITH_VERB = re.compile(rf"(?:{VERBS}|un-?mute|re-?order|slow|speed|{_ZH_VERBS})")
-_FILLER = re.compile(r"^(?:(?:please|pls|can you|could you|now|and|also|ok|okay|帮我|请|麻烦)\s*,?\s*)+|[\s,.]+$|\s*please$")
+_FILLER = re.compile(
+    r"^(?:(?:please|pls|can you|could you|now|and|also|ok|okay|thanks|thank you|thx|帮我|请|麻烦|谢谢)\s*,?\s*)+"
+    r"|[\s,.]+$|\s*please$"
+)
 
 
 def clauses(text: str) -> list[str]:
