@@ -43,6 +43,8 @@ def test_quotes_and_file_names_are_kept_verbatim_and_restored():
      ["reorder to 3,1,2", "trim scene 2 to 4s", "add title «0»"]),
     ("swap scenes 1 and 2; make it square", ["swap scenes 1 and 2", "make it square"]),
     ("please remove scene 2.", ["remove scene 2"]),
+    ("okay, now trim scene 1 to 2s", ["trim scene 1 to 2s"]),
+    ("nowhere to go", ["nowhere to go"]),
     ("reorder to 2,1. trim scene 1 to 2.5s. thanks", ["reorder to 2,1", "trim scene 1 to 2.5s"]),
     ("删除 scene 2 ,把 scene 3 放到最前", ["删除 scene 2", "把 scene 3 放到最前"]),
     ("淡入1s,淡出2s", ["淡入1s", "淡出2s"]),

@@ -118,7 +118,7 @@ _SPLIT = re.compile(
 )
 STARTS_WITH_VERB = re.compile(rf"(?:{VERBS}|un-?mute|re-?order|slow|speed|{_ZH_VERBS})")
 _FILLER = re.compile(
-    r"^(?:(?:please|pls|can you|could you|now|and|also|ok|okay|thanks|thank you|thx|帮我|请|麻烦|谢谢)\s*,?\s*)+"
+    r"^(?:(?:please|pls|can you|could you|now|and|also|okay|ok|thanks|thank you|thx|帮我|请|麻烦|谢谢)(?![a-z])\s*,?\s*)+"
     r"|[\s,.]+$|\s*please$"
 )
 
