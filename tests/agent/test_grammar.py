@@ -106,6 +106,8 @@ FORMS = [
     ("add music lofi at 20%", [c.AddMusic("lofi", 0.2)]),
     ("add some background music", [c.AddMusic(None, None)]),
     ("添加背景音乐 song.mp3 音量35%", [c.AddMusic("song.mp3", 0.35)]),
+    ("背景音乐用lofi.mp3，音量30%", [c.AddMusic("lofi.mp3", 0.3)]),
+    ("添加背景音乐“夏日.mp3”", [c.AddMusic("夏日.mp3", None)]),
     ("set music volume to 20%", [c.SetVolume(None, 0.2, music=True)]),
     ("背景音乐音量调到百分之二十", [c.SetVolume(None, 0.2, music=True)]),
     ("remove the music", [c.RemoveMusic()]),

@@ -18,7 +18,9 @@ _QUOTED = re.compile(
     r"|(?<![\w'])'(.+?)'(?!\w)"  # 'single quotes', but not the apostrophe in "scene 2's"
 )
 _EXTENSIONS = "|".join(ACCEPTED_EXTENSIONS + tuple(EXTENSION_ALIASES))
-_FILE_NAME = re.compile(rf"[\w\-.()]+\.(?:{_EXTENSIONS})\b", re.IGNORECASE)
+# a file name is Latin letters, digits and -_.(); a name in Chinese characters needs quotes, since
+# Chinese runs into the words around it ("背景音乐用lofi.mp3")
+_FILE_NAME = re.compile(rf"[A-Za-z0-9_\-.()]+\.(?:{_EXTENSIONS})\b", re.IGNORECASE)
 SAVED = re.compile(r"«(\d+)»")
 
 _WORD_NUMBERS = {w: str(i) for i, w in enumerate(
