@@ -20,6 +20,8 @@ FORMS = [
     ("put the second scene last", [c.Move(2, c.LAST, after=True)]),
     ("move scene 1 to position 3", [c.Move(1, 3, after=True)]),
     ("move scene 3 to position 2", [c.Move(3, 2)]),
+    ("put scene 3 second", [c.Move(3, 2)]),
+    ("move clip 1 to the third place", [c.Move(1, 3, after=True)]),
     ("把第3段移到第1位", [c.Move(3, 1)]),
     ("swap scenes 1 and 2", [c.Swap(1, 2)]),
     ("swap the first and third clips", [c.Swap(1, 3)]),

@@ -93,6 +93,9 @@ def normalise(text: str) -> tuple[str, list[str]]:
     text = re.sub(rf"\b(?:the )?({ordinals}) (?:one )?{SCENE_WORD}s?\b",
                   lambda m: f"scene {_ORDINALS[m[1]]}", text)
     text = re.sub(rf"\bthe (longest|shortest)(?: {SCENE_WORD}| one)?\b", r"scene \1", text)
+    # "put scene 3 second" is a position, not a duration
+    text = re.sub(rf"\b({SCENE_WORD}s? \d+) (?:to |in |at )?(?:the )?(second|third|fourth|fifth|sixth|seventh|eighth|"
+                  r"ninth|tenth)(?: place| position| spot)?\b", lambda m: f"{m[1]} to position {_ORDINALS[m[2]]}", text)
     text = _NUMBER_WORD.sub(lambda m: _WORD_NUMBERS[m[1] or m[2] or m[3]], text)
     text = _CN_NUMBER.sub(lambda m: _cn_number(m[0]), text)
     for pattern, replacement in _REWRITES:
