@@ -5,9 +5,10 @@ Their JavaScript lives in `js/src` and is built into `nemo_jupyter/static` (`npm
 
 from __future__ import annotations
 
-from .player import PlayerWidget
+from ._base import BlockingSession
+from .player import ExportView, PlayerWidget
 from .stream_view import StreamView
 from .timeline import TimelineWidget
 from .upload import UploadWidget
 
-__all__ = ["PlayerWidget", "StreamView", "TimelineWidget", "UploadWidget"]
+__all__ = ["BlockingSession", "ExportView", "PlayerWidget", "StreamView", "TimelineWidget", "UploadWidget"]

@@ -6,8 +6,9 @@ name). The dispatcher is registered once per widget, in `__init__`, never per vi
 
 from __future__ import annotations
 
+import inspect
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any, Callable, ClassVar
 
 import anywidget
 
@@ -45,3 +46,22 @@ class NemoWidget(anywidget.AnyWidget):
         method = self._handlers.get(kind) if isinstance(kind, str) else None
         if method is not None:
             getattr(self, method)(content, buffers)
+
+
+class BlockingSession:
+    """A Session's face over an AsyncSession for the widgets: every awaitable it returns is waited
+    for with `run` (the magics pass their background loop's runner). Works from any thread."""
+
+    def __init__(self, session: Any, run: Callable[[Any], Any]) -> None:
+        self._session, self._run = session, run
+
+    def __getattr__(self, name: str) -> Any:
+        attribute = getattr(self._session, name)
+        if not callable(attribute):
+            return attribute
+
+        def call(*args: Any, **kwargs: Any) -> Any:
+            result = attribute(*args, **kwargs)
+            return self._run(result) if inspect.isawaitable(result) else result
+
+        return call

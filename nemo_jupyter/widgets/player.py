@@ -90,3 +90,26 @@ class PlayerWidget(NemoWidget):
         for offset in range(0, total, PIECE_BYTES):
             piece = memoryview(data)[offset:offset + PIECE_BYTES]
             self.send({"kind": "bytes", "offset": offset, "total": total, "mime": self.mime}, [piece])
+
+
+class ExportView:
+    """What `%nemo export` shows in a notebook: the timeline above the render's player, linked.
+
+    Everything else is the Render's (`.path`, `.url`, `.id`), so `r = %nemo export` still works.
+    """
+
+    def __init__(self, render: Any, timeline: Any) -> None:
+        self.render, self.timeline = render, timeline
+        self.player = PlayerWidget(render)
+        self.link = self.player.link(timeline)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.render, name)
+
+    def __repr__(self) -> str:
+        return repr(self.render)
+
+    def _ipython_display_(self) -> None:
+        from IPython.display import display
+
+        display(self.timeline, self.player)

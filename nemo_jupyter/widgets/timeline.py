@@ -53,6 +53,8 @@ def move_instruction(draft: Draft, segment: str, before: str | None) -> str:
     """The plain-language edit for dropping `segment` before `before` (None: at the end)."""
     scenes = scene_numbers(draft)
     if segment not in scenes:
+        if segment not in set(draft.to_dataframe()["segment"].astype(str)):
+            raise ValueError("That scene is no longer in the timeline: redrawn from the current state.")
         raise ValueError("Only scenes on the main video track can be reordered by dragging.")
     if before is None:
         last = max(scenes.values())
@@ -60,6 +62,25 @@ def move_instruction(draft: Draft, segment: str, before: str | None) -> str:
     if before not in scenes:
         raise ValueError("Drop the scene between scenes of the main video track.")
     return f"move scene {scenes[segment]} before scene {scenes[before]}"
+
+
+_THUMBNAIL_KEYS = ("thumbnail", "thumbnail_url", "thumb_url", "poster", "poster_url", "cover_url")
+
+
+def thumbnails_from_state(state: Any, draft: Draft) -> dict[str, str]:
+    """Segment id → image URL, for media whose `video_infos` entry offers a thumbnail or poster."""
+    infos = state.get("video_infos") if isinstance(state, dict) else None
+    entries = infos.values() if isinstance(infos, dict) else infos if isinstance(infos, list) else []
+    images = {}
+    for media in entries:
+        if isinstance(media, dict):
+            url = next((media[key] for key in _THUMBNAIL_KEYS if isinstance(media.get(key), str) and media[key]), None)
+            if url and media.get("id") is not None:
+                images[str(media["id"])] = url
+    if not images:
+        return {}
+    frame = draft.to_dataframe()
+    return {str(seg): images[str(src)] for seg, src in zip(frame["segment"], frame["source"]) if str(src) in images}
 
 
 def _markers(items: Iterable[Any] | pd.DataFrame | None) -> list[dict]:
@@ -99,7 +120,10 @@ class TimelineWidget(NemoWidget):
         self._session = draft_or_session if is_session else None
         self.last_result: Any = None
         super().__init__(markers=_markers(markers), **kwargs)
-        self.show(draft_or_session.draft if is_session else draft_or_session)
+        if is_session:
+            self.refresh()
+        else:
+            self.show(draft_or_session)
 
     @property
     def draft(self) -> Draft:
@@ -115,7 +139,9 @@ class TimelineWidget(NemoWidget):
     def refresh(self) -> None:
         """Redraw from the session's current state on the backend."""
         if self._session is not None:
-            self.show(Draft.from_state(self._session.state()))
+            state = self._session.state()
+            self.show(Draft.from_state(state))
+            self.thumbnails = thumbnails_from_state(state, self._draft) or self.thumbnails
 
     def to_dataframe(self) -> pd.DataFrame:
         return self._draft.to_dataframe()
@@ -149,6 +175,8 @@ class TimelineWidget(NemoWidget):
 
     def _on_move(self, content: dict, _buffers: list) -> None:
         segment, before = str(content.get("segment", "")), content.get("before")
+        if self._session is not None:
+            self.refresh()  # segment ids are stable, scene numbers are not: number them as they are now
         try:
             text = move_instruction(self._draft, segment, None if before is None else str(before))
         except ValueError as error:

@@ -139,7 +139,10 @@ class Kernel:
         text = "".join(out)
         if "@@" not in text:
             raise AssertionError(f"kernel could not evaluate {expression!r}: {text[-1500:]}")
-        return json.loads(text.split("@@", 1)[1])
+        try:
+            return json.loads(text.split("@@", 1)[1])
+        except ValueError:
+            raise AssertionError(f"kernel answered {text[-1500:]!r} for {expression!r}") from None
 
     def wait_for(self, expression: str, predicate, timeout: float = 30.0, every: float = 0.3):
         deadline = time.monotonic() + timeout
@@ -167,7 +170,7 @@ class OpenNotebook:
 
     def __init__(self, lab: Lab, page, name: str) -> None:
         self.lab, self.page, self.name = lab, page, name
-        page.goto(f"{lab.url}/lab/tree/{name}?token={lab.token}")
+        page.goto(f"{lab.url}/lab/tree/{name}?reset&token={lab.token}")  # reset: no tabs restored
         page.wait_for_function("() => window.jupyterapp && window.jupyterapp.shell.currentWidget")
         page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']", state="attached")
         self.kernel = Kernel(lab.kernel_connection_file(name))
@@ -185,4 +188,38 @@ class OpenNotebook:
         return self.lab.root / self.name
 
     def close(self) -> None:
+        """Stop talking to the kernel and shut it down (its session too)."""
         self.kernel.close()
+        sessions = httpx.get(f"{self.lab.url}/api/sessions", headers=self.lab.headers, timeout=5).json()
+        for session in sessions:
+            if session.get("path") == self.name:
+                httpx.delete(f"{self.lab.url}/api/sessions/{session['id']}", headers=self.lab.headers, timeout=30)
+
+
+DROP_SCRIPT = """
+async ([bytes, name]) => {
+  // A valid WAV file: 44-byte header, then pseudo-random 16-bit samples.
+  const data = new Uint8Array(bytes);
+  const view = new DataView(data.buffer);
+  const ascii = (at, s) => [...s].forEach((c, i) => view.setUint8(at + i, c.charCodeAt(0)));
+  ascii(0, "RIFF"); view.setUint32(4, bytes - 8, true); ascii(8, "WAVE"); ascii(12, "fmt ");
+  view.setUint32(16, 16, true); view.setUint16(20, 1, true); view.setUint16(22, 1, true);
+  view.setUint32(24, 48000, true); view.setUint32(28, 96000, true); view.setUint16(32, 2, true);
+  view.setUint16(34, 16, true); ascii(36, "data"); view.setUint32(40, bytes - 44, true);
+  let x = 2463534242;
+  for (let i = 44; i < bytes; i++) { x ^= x << 13; x ^= x >>> 17; x ^= x << 5; data[i] = x & 0xff; }
+  const file = new File([data], name, { type: "audio/wav" });
+  const drop = new DataTransfer();
+  drop.items.add(file);
+  const zone = document.querySelector(".nemo-dropzone");
+  zone.dispatchEvent(new DragEvent("dragover", { dataTransfer: drop, bubbles: true, cancelable: true }));
+  zone.dispatchEvent(new DragEvent("drop", { dataTransfer: drop, bubbles: true, cancelable: true }));
+  const digest = await crypto.subtle.digest("SHA-256", data);
+  return Array.from(new Uint8Array(digest)).map((b) => b.toString(16).padStart(2, "0")).join("");
+}
+"""
+
+
+def drop_wav(page, size: int, name: str) -> str:
+    """Drop a generated WAV file of `size` bytes on the page's upload zone; its SHA-256 (hex)."""
+    return page.evaluate(DROP_SCRIPT, [size, name])

@@ -12,7 +12,7 @@ import json
 import nbformat
 import pytest
 
-from labtools import OpenNotebook, notebook_json
+from labtools import OpenNotebook, drop_wav, notebook_json
 
 # The timeline's drawing geometry (js/src/timeline.ts GUTTER, js/src/layout.ts DEFAULT_GEOMETRY).
 GUTTER, RULER, GAP, LANE = 84, 24, 4, 34
@@ -89,7 +89,10 @@ def _pixel(page, x, y, index=0):
 
 
 def _page_xy(page, x, y, index=0):
-    box = page.locator(".nemo-timeline canvas").nth(index).bounding_box()
+    """Page coordinates of canvas point (x, y), with the canvas scrolled into view first."""
+    canvas = page.locator(".nemo-timeline canvas").nth(index)
+    canvas.scroll_into_view_if_needed()
+    box = canvas.bounding_box()
     return box["x"] + x, box["y"] + y
 
 
@@ -113,23 +116,6 @@ def test_click_selects_the_segment_in_the_kernel(nb, page):
     page.mouse.click(*_page_xy(page, *_block_centre(page, segments, 1)))
     assert nb.kernel.wait_for("tl.selected", lambda v: v == second) == second
     assert nb.kernel.value("tl.selected_row()['segment']") == second
-
-
-def test_drag_asks_the_session_to_reorder(nb, page):
-    segments = nb.kernel.value("tl.tracks[0]['segments']")
-    first, _, third = [seg[3] for seg in sorted(segments)]
-    x0, y = _page_xy(page, *_block_centre(page, segments, 2))
-    x1, _ = _page_xy(page, *_block_centre(page, segments, 0))
-    page.mouse.move(x0, y)
-    page.mouse.down()
-    page.mouse.move((x0 + x1) / 2, y, steps=4)
-    page.mouse.move(x1 - 30, y, steps=4)
-    page.mouse.up()
-    order = nb.kernel.wait_for("[s[3] for s in sorted(tl.tracks[0]['segments'])]", lambda v: v[0] == third, timeout=60)
-    assert order[:2] == [third, first]
-    backend_order = nb.kernel.value("[s[3] for s in sorted(TimelineWidget(session).tracks[0]['segments'])]")
-    assert backend_order == order
-    page.wait_for_function("id => document.querySelector('.nemo-timeline').dataset.drawnIds.startsWith(id)", arg=third)
 
 
 def test_player_plays_the_render_and_moves_the_playhead(nb, page, artifacts):
@@ -185,33 +171,28 @@ def test_stream_view_shows_the_reply_and_saves_markdown(nb, page, artifacts):
     assert markdown and reply.splitlines()[0] in markdown[-1]
 
 
-DROP_SCRIPT = """
-async ([bytes, name]) => {
-  // A valid WAV file: 44-byte header, then pseudo-random 16-bit samples.
-  const data = new Uint8Array(bytes);
-  const view = new DataView(data.buffer);
-  const ascii = (at, s) => [...s].forEach((c, i) => view.setUint8(at + i, c.charCodeAt(0)));
-  ascii(0, "RIFF"); view.setUint32(4, bytes - 8, true); ascii(8, "WAVE"); ascii(12, "fmt ");
-  view.setUint32(16, 16, true); view.setUint16(20, 1, true); view.setUint16(22, 1, true);
-  view.setUint32(24, 48000, true); view.setUint32(28, 96000, true); view.setUint16(32, 2, true);
-  view.setUint16(34, 16, true); ascii(36, "data"); view.setUint32(40, bytes - 44, true);
-  let x = 2463534242;
-  for (let i = 44; i < bytes; i++) { x ^= x << 13; x ^= x >>> 17; x ^= x << 5; data[i] = x & 0xff; }
-  const file = new File([data], name, { type: "audio/wav" });
-  const drop = new DataTransfer();
-  drop.items.add(file);
-  const zone = document.querySelector(".nemo-dropzone");
-  zone.dispatchEvent(new DragEvent("dragover", { dataTransfer: drop, bubbles: true, cancelable: true }));
-  zone.dispatchEvent(new DragEvent("drop", { dataTransfer: drop, bubbles: true, cancelable: true }));
-  const digest = await crypto.subtle.digest("SHA-256", data);
-  return Array.from(new Uint8Array(digest)).map((b) => b.toString(16).padStart(2, "0")).join("");
-}
-"""
+def test_drag_asks_the_session_to_reorder(nb, page):
+    segments = nb.kernel.value("tl.tracks[0]['segments']")
+    first, _, third = [seg[3] for seg in sorted(segments)]
+    x0, y = _page_xy(page, *_block_centre(page, segments, 2))
+    x1, _ = _page_xy(page, *_block_centre(page, segments, 0))
+    page.mouse.move(x0, y)
+    page.mouse.down()
+    page.mouse.move((x0 + x1) / 2, y, steps=4)
+    page.mouse.move(x1 - 30, y, steps=4)
+    page.mouse.up()
+    order = nb.kernel.wait_for("[s[3] for s in sorted(tl.tracks[0]['segments'])]", lambda v: v[0] == third, timeout=60)
+    assert order[:2] == [third, first], (order, nb.kernel.value("tl.message"))
+    backend_order = nb.kernel.value("[s[3] for s in sorted(TimelineWidget(session).tracks[0]['segments'])]")
+    assert backend_order == order
+    page.wait_for_function("id => document.querySelector('.nemo-timeline').dataset.drawnIds.startsWith(id)", arg=third)
+
+
 
 
 def test_dropping_a_15_mb_file_uploads_it_intact(nb, page, backend, artifacts):
     page.locator(".nemo-dropzone").scroll_into_view_if_needed()
-    sha = page.evaluate(DROP_SCRIPT, [DROP_BYTES, "drop15.wav"])
+    sha = drop_wav(page, DROP_BYTES, "drop15.wav")
     page.wait_for_selector(".nemo-file[data-status='done']", timeout=120_000)
     row = nb.kernel.value("up.files[-1]")
     assert (row["name"], row["size"], row["received"], row["uploaded"]) == ("drop15.wav", DROP_BYTES, DROP_BYTES, DROP_BYTES)

@@ -7,7 +7,7 @@ import pytest
 
 from nemo_jupyter.draft import Draft
 from nemo_jupyter.widgets import TimelineWidget
-from nemo_jupyter.widgets.timeline import move_instruction, scene_numbers, timeline_tracks
+from nemo_jupyter.widgets.timeline import move_instruction, scene_numbers, thumbnails_from_state, timeline_tracks
 
 
 def test_tracks_are_compact_lanes_in_draft_order(draft_json):
@@ -75,17 +75,13 @@ class RecordingSession:
         self.drafts = list(drafts)
         self.edits: list[str] = []
 
-    @property
-    def draft(self):
-        return Draft(self.drafts[0])
-
     def edit(self, text):
         self.edits.append(text)
         self.drafts.pop(0)
         return type("Result", (), {"text": f"did: {text}\nmore"})()
 
     def state(self):
-        return {"state": {"draft": self.drafts[0]}}
+        return {"draft": self.drafts[0], "video_infos": [{"id": "med_b", "poster_url": "http://127.0.0.1:9/b.jpg"}]}
 
 
 def test_drag_sends_an_edit_and_redraws_from_the_new_state(front_end, draft_json):
@@ -96,6 +92,7 @@ def test_drag_sends_an_edit_and_redraws_from_the_new_state(front_end, draft_json
     assert session.edits == ["move scene 3 before scene 1"]
     assert [s[3] for s in widget.tracks[0]["segments"]] == ["seg_c", "seg_a", "seg_b"]
     assert widget.message == "did: move scene 3 before scene 1"
+    assert widget.thumbnails == {"seg_b": "http://127.0.0.1:9/b.jpg"}
     assert widget.busy is False
 
 
@@ -142,3 +139,31 @@ def test_a_missing_bundle_says_how_to_build_it():
     from nemo_jupyter.widgets._base import bundle
 
     assert "npm run build" in bundle("no_such_widget")
+
+
+def test_thumbnails_only_when_the_backend_offers_them(draft_json):
+    draft = Draft(draft_json())
+    assert thumbnails_from_state({"video_infos": [{"id": "med_a", "url": "http://x/a.mp4"}]}, draft) == {}
+    offered = {"video_infos": {"med_a": {"id": "med_a", "thumbnail": "http://x/a.jpg"}, "odd": "junk"}}
+    assert thumbnails_from_state(offered, draft) == {"seg_a": "http://x/a.jpg"}
+    assert thumbnails_from_state(None, draft) == {}
+
+
+def test_a_drag_on_a_stale_timeline_names_the_scenes_as_they_are_now(front_end, draft_json):
+    session = RecordingSession([draft_json(), draft_json(scenes=("c", "a", "b"))])
+    widget = TimelineWidget(session)  # shows a, b, c
+    session.drafts.pop(0)  # meanwhile another cell reordered them to c, a, b
+    session.drafts.append(draft_json(scenes=("a", "c", "b")))
+    front_end(widget).send({"kind": "move", "segment": "seg_a", "before": "seg_c"})
+    assert session.edits == ["move scene 2 before scene 1"]
+    assert [s[3] for s in widget.tracks[0]["segments"]] == ["seg_a", "seg_c", "seg_b"]
+
+
+def test_a_vanished_scene_is_not_guessed(front_end, draft_json):
+    session = RecordingSession([draft_json(), draft_json(scenes=("a", "b"))])
+    widget = TimelineWidget(session)
+    session.drafts.pop(0)
+    front_end(widget).send({"kind": "move", "segment": "seg_c", "before": "seg_a"})
+    assert session.edits == []
+    assert "no longer" in widget.message
+    assert [s[3] for s in widget.tracks[0]["segments"]] == ["seg_a", "seg_b"]
