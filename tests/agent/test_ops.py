@@ -129,6 +129,14 @@ def test_music_spans_the_video_and_is_clipped_when_it_shortens():
         ops.set_music_volume(make_draft(1000), 0.5)
 
 
+def test_music_follows_a_longer_video_as_far_as_its_file_goes():
+    draft = ops.add_music(make_draft(4000), {**AUDIO, "d": 7000})
+    longer = ops.duplicate(draft, 1)  # 8 s of video, music still 4 s
+    assert ops.music_segments(ops.extend_music(longer, 4000, {"med_song": 7000}))[0]["d"] == 7000
+    assert ops.music_segments(ops.extend_music(longer, 4000, {"med_song": 60000}))[0]["d"] == 8000
+    assert ops.music_segments(ops.extend_music(longer, 3000, {"med_song": 60000}))[0]["d"] == 4000
+
+
 def test_titles_and_captions():
     draft = ops.add_text(make_draft(5000, 3000), "title", "Hello", 0, 2000, "top")
     (title,) = ops.text_segments(draft, "title")

@@ -207,3 +207,12 @@ def test_an_upload_can_be_put_on_the_timeline_again():
     assert [s["src"] for s in state["draft"]["t"][0]["sg"]] == ["med_1", "med_2", "med_1"]
     assert run(state, "add song.mp3").text.startswith('Done: added "song.mp3" as background music')
     assert "the uploads are: clip1.mp4, clip2.mp4, song.mp3" in respond(state, "add ghost.mp4").text
+
+
+def test_music_keeps_up_when_the_video_gets_longer():
+    state = make_state(4000, 2000)
+    run(state, "add music song.mp3")
+    run(state, "remove scene 2")
+    run(state, "slow scene 1 to half speed")
+    (music,) = [s for t in state["draft"]["t"] if t["tt"] == 1 for s in t["sg"]]
+    assert (music["st"], music["d"]) == (0, 8000) and state["draft"]["d"] == 8000

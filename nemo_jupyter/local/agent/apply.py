@@ -1,8 +1,10 @@
 """Commands -> a new draft (or canvas), and the sentence that says what was done.
 
-`apply_command(command, edit)` resolves the command's scene references against the current
-draft, calls the pure operation in `ops.py`, stores the result in `edit` and returns a `Say`.
-A command that cannot be done, or that needs the user to say which scene, raises `EditError`.
+`apply(command, edit)` resolves the command's scene references against the current draft, calls
+the pure operation in `ops.py` (one `apply_command` handler per command), stores the result in
+`edit` and returns a `Say`. A command that cannot be done, or that needs the user to say which
+scene, raises `EditError`. When an edit makes the video longer, background music that played to
+its old end follows it (as far as the music file goes).
 """
 
 from __future__ import annotations
@@ -96,6 +98,15 @@ def _length(draft: dict, scene: int) -> str:
 
 
 # --- one handler per command ---------------------------------------------------------------------
+
+
+def apply(command, edit: Edit) -> Say:
+    before = int(edit.draft.get("d") or 0)
+    said = apply_command(command, edit)
+    if int(edit.draft.get("d") or 0) > before and ops.music_segments(edit.draft):
+        lengths = {m["id"]: int(m.get("d") or 0) for m in edit.media if "id" in m}
+        edit.draft = ops.extend_music(edit.draft, before, lengths)
+    return said
 
 
 @singledispatch

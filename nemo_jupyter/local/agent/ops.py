@@ -405,6 +405,16 @@ def add_music(draft: dict, media: dict, volume: float = DEFAULT_MUSIC_VOLUME) ->
 
 
 @_pure
+def extend_music(draft: dict, old_total_ms: int, source_ms: dict[str, int]) -> None:
+    """Music that played to the old end of the video plays on to its new end, as far as its file goes."""
+    grown = int(draft.get("d") or 0) - int(old_total_ms)
+    for segment in music_segments(draft) if grown > 0 else []:
+        left = int(source_ms.get(segment.get("src"), 0)) - int(segment.get("in", 0)) - int(segment["d"])
+        if _end(segment) == old_total_ms and left > 0:
+            segment["d"] = int(segment["d"]) + min(grown, left)
+
+
+@_pure
 def set_music_volume(draft: dict, volume: float) -> None:
     _check_volume(volume)
     found = music_segments(draft)

@@ -16,7 +16,7 @@ import copy
 from dataclasses import asdict, dataclass, field
 
 from . import commands as c
-from .apply import Edit, apply_command
+from .apply import Edit, apply
 from .grammar import GRAMMAR, parse
 from .speech import EditError, Say, is_chinese, join, redact
 
@@ -74,7 +74,7 @@ def _edit(state: dict, text: str, commands: tuple, chinese: bool) -> AgentReply:
     analyses = state.get("video_analyses") if isinstance(state.get("video_analyses"), dict) else {}
     edit = Edit(copy.deepcopy(draft), dict(canvas), media, analyses)
     try:
-        said = [apply_command(command, edit) for command in commands]
+        said = [apply(command, edit) for command in commands]
     except EditError as refusal:
         return _talk(refusal.say, chinese)
     delta = {}
