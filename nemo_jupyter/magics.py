@@ -32,6 +32,7 @@ _PLACEHOLDER = re.compile(r"\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}")
 HELP = """\
 %nemo connect [--local | --url URL]   connect (--local starts a local backend in the background)
 %nemo upload PATH|URL ...             upload clips, images or music to the session
+%nemo upload                          (notebook) a drop zone to upload files from the browser
 %nemo status                          the timeline summary and its DataFrame
 %nemo timeline                        the timeline as a DataFrame
 %nemo credits                         available / frozen / total credits
@@ -64,7 +65,7 @@ def _line_parser() -> _Parser:
     where = connect.add_mutually_exclusive_group()
     where.add_argument("--local", action="store_true")
     where.add_argument("--url")
-    commands.add_parser("upload", add_help=False).add_argument("targets", nargs="+")
+    commands.add_parser("upload", add_help=False).add_argument("targets", nargs="*")
     export = commands.add_parser("export", add_help=False)
     export.add_argument("--out")
     export.add_argument("--quality", default="high")
@@ -99,7 +100,8 @@ class NemoMagics(Magics, Configurable):
     backend = Enum(["cloud", "local"], "cloud", config=True, help="`%nemo connect` without options uses this")
     language = Unicode("en", config=True, help="the agent's language for new sessions")
     streaming = Bool(True, config=True, help="ask the agent for partial text chunks")
-    view = Enum(["auto", "markdown", "text"], "auto", config=True, help="how streaming replies are shown")
+    view = Enum(["auto", "widget", "markdown", "text"], "auto", config=True,
+                help="how streaming replies are shown (auto: the widget in a notebook, text elsewhere)")
     retry_wait = Float(30.0, config=True, help="seconds to wait before the one retry after HTTP 429")
     recovery_first_s = Float(30.0, config=True, help="after a dropped stream, first state poll (s)")
     recovery_every_s = Float(60.0, config=True, help="then one poll every … seconds")
@@ -173,7 +175,18 @@ class NemoMagics(Magics, Configurable):
     def _notebook(self) -> bool:
         return in_notebook(self.shell)
 
+    def _widgets(self) -> Any:
+        from . import widgets
+
+        return widgets
+
+    def _blocking(self, session: AsyncSession) -> Any:
+        """The session as the widgets call it: synchronously, waiting on the background loop."""
+        return self._widgets().BlockingSession(session, self._wait)
+
     def _stream_view(self) -> StreamViewProtocol:
+        if self.view == "widget" or (self.view == "auto" and self._notebook()):
+            return self._widgets().StreamView()
         if self.view == "markdown":
             return MarkdownStreamView()
         if self.view == "text":
@@ -220,6 +233,11 @@ class NemoMagics(Magics, Configurable):
 
     def _cmd_upload(self, args: Any) -> dict:
         session = self._require_session()
+        if not args.targets:
+            if not self._notebook():
+                raise NemoCellError("Name the files or URLs to upload, e.g. `%nemo upload clip.mp4`.")
+            display(self._widgets().UploadWidget(self._blocking(session)))
+            return None
         bar = ProgressBar("Uploading", self._notebook())
         inbox: queue.SimpleQueue = queue.SimpleQueue()
         progress = lambda sent, total: inbox.put(("progress", 100.0 * sent / (total or 1)))  # noqa: E731
@@ -236,7 +254,11 @@ class NemoMagics(Magics, Configurable):
         return draft.to_dataframe()
 
     def _cmd_timeline(self, args: Any) -> Any:
-        return self._wait(self._require_session().timeline())
+        if not self._notebook():
+            return self._wait(self._require_session().timeline())
+        timeline = self._widgets().TimelineWidget(self._blocking(self._require_session()))
+        display(timeline)
+        return timeline.to_dataframe()
 
     def _cmd_credits(self, args: Any) -> None:
         credits = self._wait(self._require_session().credits())
@@ -259,6 +281,9 @@ class NemoMagics(Magics, Configurable):
             raise
         bars["download"].update(100.0)
         bars["download"].close(f"saved to {render.path}")
+        if self._notebook():
+            widgets = self._widgets()
+            return widgets.ExportView(render, widgets.TimelineWidget(self._blocking(session)))
         return render
 
     def _cmd_preview(self, args: Any) -> Any:
