@@ -144,6 +144,10 @@ FORMS = [
     ("undo", [c.Undo()]),
     ("Undo that.", [c.Undo()]),
     ("撤销", [c.Undo()]),
+    ("redo", [c.Redo()]),
+    ("重做", [c.Redo()]),
+    ("What can you do?", [c.Help()]),
+    ("帮助", [c.Help()]),
     # after analysis
     ("split clips at scene cuts", [c.SplitAtSceneCuts(c.ALL)]),
     ("split scene 2 at its scene cuts", [c.SplitAtSceneCuts(2)]),
@@ -217,4 +221,4 @@ def test_grammar_help_shows_an_example_of_every_command_kind():
         seen.update(type(command) for command in parsed.commands)
     documented = {getattr(c, name) for name in c.__dict__ if isinstance(getattr(c, name), type)
                   and getattr(c, name).__module__ == c.__name__}
-    assert documented - seen == {c.Ambiguous}
+    assert documented - seen == {c.Ambiguous}, documented - seen

@@ -216,3 +216,27 @@ def test_music_keeps_up_when_the_video_gets_longer():
     run(state, "slow scene 1 to half speed")
     (music,) = [s for t in state["draft"]["t"] if t["tt"] == 1 for s in t["sg"]]
     assert (music["st"], music["d"]) == (0, 8000) and state["draft"]["d"] == 8000
+
+
+def test_redo_brings_back_what_undo_took_and_a_new_edit_forgets_it():
+    state = make_state(5000, 3000, 4000)
+    run(state, "reorder to 3,1,2")
+    reordered = state["draft"]
+    run(state, "undo")
+    reply = run(state, "redo")
+    assert reply.text == 'Done: redid "reorder to 3,1,2".' and state["draft"] == reordered and not reply.charge
+    run(state, "undo")
+    run(state, "swap scenes 1 and 2")
+    assert state["redo_stack"] == [] and respond(state, "redo").text == "There is nothing to redo."
+
+
+def test_help_is_an_answer_not_a_misunderstanding():
+    reply = respond(make_state(5000), "what can you do?")
+    assert reply.text == GRAMMAR and reply.tool_name is None
+
+
+def test_undo_redo_and_help_inside_a_longer_message_are_asked_for_alone():
+    state = make_state(5000, 3000)
+    for word in ("undo", "redo", "help"):
+        reply = respond(state, f"swap scenes 1 and 2; {word}")
+        assert reply.state_delta == {} and reply.text == f'Say "{word}" on its own, as a separate instruction.'

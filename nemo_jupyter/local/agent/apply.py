@@ -383,9 +383,12 @@ def _(command: c.Ambiguous, edit: Edit) -> Say:
     raise which_scene(edit.draft, command.phrase)
 
 
-@apply_command.register
-def _(command: c.Undo, edit: Edit) -> Say:
-    raise EditError('Say "undo" on its own, as a separate instruction.', "请单独发送“撤销”。")
+@apply_command.register(c.Undo)
+@apply_command.register(c.Redo)
+@apply_command.register(c.Help)
+def _(command, edit: Edit) -> Say:
+    word, zh_word = {c.Undo: ("undo", "撤销"), c.Redo: ("redo", "重做"), c.Help: ("help", "帮助")}[type(command)]
+    raise EditError(f'Say "{word}" on its own, as a separate instruction.', f"请单独发送“{zh_word}”。")
 
 
 # --- edits from the clip analysis ---------------------------------------------------------------

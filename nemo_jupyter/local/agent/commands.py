@@ -172,6 +172,16 @@ class Undo:
 
 
 @dataclass(frozen=True)
+class Redo:
+    pass
+
+
+@dataclass(frozen=True)
+class Help:
+    """"What can you do?": the agent answers with its grammar."""
+
+
+@dataclass(frozen=True)
 class SplitAtSceneCuts:
     scene: int  # ALL for every scene
     clip: str | None = None  # only the scenes showing this uploaded file ("split city.mp4 at scene cuts")
@@ -197,6 +207,6 @@ class Ambiguous:
 Command = (
     Reorder | Reverse | Move | Duplicate | InsertClip | Swap | TrimTo | Cut | Remove | Split | Speed | AddText | ChangeText | RemoveText
     | StyleText | Fit
-    | AddMusic | RemoveMusic | SetVolume | Mute | Canvas | Fade | Undo | SplitAtSceneCuts
+    | AddMusic | RemoveMusic | SetVolume | Mute | Canvas | Fade | Undo | Redo | Help | SplitAtSceneCuts
     | RemoveFindings | TrimEndSilence | Ambiguous
 )

@@ -41,7 +41,7 @@ I can edit the timeline with instructions like these (scenes are numbered from 1
 - canvas: "make it vertical" · "change aspect ratio to 9:16" (or 1:1, 16:9, 4:3) · "crop the clips to fill the frame" · "show the whole picture" · 改成竖屏
 - fades: "fade in 1s" · "fade out 2s at the end" · "fade in scene 2 over 1s" · 淡入1秒
 - after analysis: "split clips at scene cuts" · "split scene 1 at its scene cuts" · "split city.mp4 at scene cuts" · "remove frozen frames" · "cut the black frames" · "trim the silence at the end" · 在场景切换处分割
-- "undo" · 撤销
+- "undo" · "redo" · "help" · 撤销 · 重做
 Several edits can go in one message: "reorder to 3,1,2 and trim scene 2 to 4s" (each edit sees the timeline the one before left).\
 """
 
@@ -140,8 +140,13 @@ def _has(pattern: str, clause: str) -> bool:
 
 def _undo(clause, saved):
     if re.fullmatch(r"(?:undo|revert|go back)(?: (?:that|it|this|the last (?:edit|change|step)))?|"
-                    r"(?:撤销|撤回|撤消|恢复)(?:上一步|一下|操作|修改|刚才的修改)?", clause):
+                    r"(?:撤销|撤回|撤消)(?:上一步|一下|操作|修改|刚才的修改)?", clause):
         return [c.Undo()]
+    if re.fullmatch(r"redo(?: (?:that|it|this))?|重做(?:一下)?|恢复(?:撤销)?", clause):
+        return [c.Redo()]
+    if re.fullmatch(r"(?:help|\?|commands|what can (?:you|i) (?:do|say)|how does this work|帮助|你能做什么|怎么用)",
+                    clause):
+        return [c.Help()]
     return None
 
 

@@ -6,8 +6,9 @@ instruction is not understood (the reply lists what the agent can do), when it n
 question ("which scene do you mean?"), or when an edit cannot be done as asked.
 
 History for "undo" lives in the state under `undo_stack`: a list of `{"draft", "canvas_config",
-"instruction"}` as they were before each edit (newest last, at most `UNDO_DEPTH`). The reply's `state_delta`
-carries the new stack whenever the draft or canvas changes; the server stores it like any key.
+"instruction"}` as they were before each edit (newest last, at most `UNDO_DEPTH`); "undo" moves the
+newest entry to `redo_stack`, "redo" moves it back, and a new edit empties `redo_stack`. The
+reply's `state_delta` carries the stacks whenever they change; the server stores them like any key.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from .speech import EditError, Say, is_chinese, join, redact
 
 TOOL_NAME = "edit_draft"
 UNDO_KEY = "undo_stack"
+REDO_KEY = "redo_stack"
 UNDO_DEPTH = 20
 DEFAULT_CANVAS = {"width": 1920, "height": 1080, "fps": 30}
 _SLOW_COMMANDS = (c.SplitAtSceneCuts, c.RemoveFindings, c.TrimEndSilence)
@@ -43,10 +45,10 @@ def respond(state: dict, text: str) -> AgentReply:
     text = redact(text or "")
     chinese = is_chinese(text)
     parsed = parse(text)
-    if parsed.not_understood or not parsed.commands:
+    if parsed.not_understood or not parsed.commands or parsed.commands == (c.Help(),):
         return _help(parsed.not_understood, chinese)
-    if any(isinstance(command, c.Undo) for command in parsed.commands) and len(parsed.commands) == 1:
-        return _undo(state or {}, chinese)
+    if parsed.commands in ((c.Undo(),), (c.Redo(),)):
+        return _travel(state or {}, chinese, back=parsed.commands == (c.Undo(),))
     return _edit(state or {}, text, parsed.commands, chinese)
 
 
@@ -83,8 +85,9 @@ def _edit(state: dict, text: str, commands: tuple, chinese: bool) -> AgentReply:
     if edit.canvas != canvas:
         delta["canvas_config"] = edit.canvas
     if delta:
-        history = [h for h in state.get(UNDO_KEY) or [] if isinstance(h, dict)]
-        delta[UNDO_KEY] = (history + [{"draft": draft, "canvas_config": canvas, "instruction": text}])[-UNDO_DEPTH:]
+        delta[UNDO_KEY] = (_history(state, UNDO_KEY) + [_snapshot(draft, canvas, text)])[-UNDO_DEPTH:]
+        if _history(state, REDO_KEY):
+            delta[REDO_KEY] = []
     return AgentReply(
         tool_name=TOOL_NAME,
         tool_args={"instruction": text, "ops": [_describe(command) for command in commands]},
@@ -99,17 +102,29 @@ def _describe(command) -> dict:
     return {"op": type(command).__name__, **asdict(command)}
 
 
-def _undo(state: dict, chinese: bool) -> AgentReply:
-    history = [h for h in state.get(UNDO_KEY) or [] if isinstance(h, dict)]
+def _history(state: dict, key: str) -> list[dict]:
+    return [entry for entry in state.get(key) or [] if isinstance(entry, dict)]
+
+
+def _snapshot(draft: dict, canvas: dict, instruction: str) -> dict:
+    return {"draft": draft, "canvas_config": canvas, "instruction": instruction}
+
+
+def _travel(state: dict, chinese: bool, back: bool) -> AgentReply:
+    """Undo (back) or redo: swap the current draft and canvas with the newest entry of one stack."""
+    source, target = (UNDO_KEY, REDO_KEY) if back else (REDO_KEY, UNDO_KEY)
+    word, zh_word = ("undo", "撤销") if back else ("redo", "重做")
+    history = _history(state, source)
     if not history:
-        return _talk(Say("There is nothing to undo.", "没有可以撤销的操作。"), chinese)
-    previous = history[-1]
-    draft, canvas = _current(state)
-    delta = {"draft": previous.get("draft") or {}, UNDO_KEY: history[:-1]}
-    if previous.get("canvas_config") and previous["canvas_config"] != canvas:
-        delta["canvas_config"] = previous["canvas_config"]
-    undone = str(previous.get("instruction") or "the last edit")
+        return _talk(Say(f"There is nothing to {word}.", f"没有可以{zh_word}的操作。"), chinese)
+    entry, (draft, canvas) = history[-1], _current(state)
+    instruction = str(entry.get("instruction") or "the last edit")
+    delta = {"draft": entry.get("draft") or {}, source: history[:-1],
+             target: (_history(state, target) + [_snapshot(draft, canvas, instruction)])[-UNDO_DEPTH:]}
+    if entry.get("canvas_config") and entry["canvas_config"] != canvas:
+        delta["canvas_config"] = entry["canvas_config"]
+    done, zh_done = ("undid", "撤销") if back else ("redid", "重做")
     return AgentReply(
-        tool_name=TOOL_NAME, tool_args={"instruction": "undo", "ops": [{"op": "Undo"}]}, state_delta=delta,
-        text=Say(f'Done: undid "{undone}".', f"完成：已撤销“{undone}”。").render(chinese), charge=False,
+        tool_name=TOOL_NAME, tool_args={"instruction": word, "ops": [{"op": word.title()}]}, state_delta=delta,
+        text=Say(f'Done: {done} "{instruction}".', f"完成：已{zh_done}“{instruction}”。").render(chinese), charge=False,
     )
