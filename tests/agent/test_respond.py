@@ -240,3 +240,20 @@ def test_undo_redo_and_help_inside_a_longer_message_are_asked_for_alone():
     for word in ("undo", "redo", "help"):
         reply = respond(state, f"swap scenes 1 and 2; {word}")
         assert reply.state_delta == {} and reply.text == f'Say "{word}" on its own, as a separate instruction.'
+
+
+SESSION = ['add title "t" from 1s to 2s', "add music song.mp3", "split scene 1 at 1s", "make scene 1 twice as fast",
+           "mute scene 1", "undo", "redo", "reorder to 2,1", "remove scene 1", "duplicate scene 2",
+           "add clip1.mp4 after scene 1", "cut the black frames", "split clips at scene cuts", "make it vertical",
+           "fade out 1s", "trim the longest scene to 1s", "move the title to the top", "remove the music"]
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.sampled_from(SESSION), max_size=10), st.lists(st.integers(40, 6000), max_size=3))
+def test_any_session_of_edits_keeps_the_draft_whole(instructions, lengths):
+    state = make_state(*lengths, analyses={"med_1": {"status": "done", "cuts": [1.0], "findings": [
+        {"kind": "black", "start_s": 0, "end_s": 0.5}]}})
+    for text in instructions:
+        reply = run(state, text)
+        assert reply.text and reply.charge == (bool(reply.state_delta) and text not in ("undo", "redo"))
+        check_invariants(state["draft"])
