@@ -257,3 +257,12 @@ def test_any_session_of_edits_keeps_the_draft_whole(instructions, lengths):
         reply = run(state, text)
         assert reply.text and reply.charge == (bool(reply.state_delta) and text not in ("undo", "redo"))
         check_invariants(state["draft"])
+
+
+def test_text_means_whichever_kind_the_draft_has():
+    state = make_state(5000)
+    run(state, 'add title "Hi"')
+    assert run(state, "make the text red").text == "Done: the title is now regular, red, size 72."
+    run(state, 'add text "Look" from 1s to 2s')
+    assert [t["m"]["name"] for t in state["draft"]["t"] if t["tt"] == 7] == ["Title", "Captions"]
+    assert respond(state, "remove the text").text == "Do you mean the title or the caption?"

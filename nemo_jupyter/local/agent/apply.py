@@ -229,39 +229,54 @@ def _(command: c.Speed, edit: Edit) -> Say:
 
 
 _KIND_ZH = ops.KIND_ZH
+
+
+def _text_kind(edit: Edit, kind: str, adding: bool = False) -> str:
+    """ "text" means the titles or the captions, whichever the draft has (a new text is a caption)."""
+    if kind != "text":
+        return kind
+    has = {k for k in ("title", "caption") if ops.text_segments(edit.draft, k)}
+    if adding or not has:
+        return "caption"
+    if len(has) > 1:
+        raise EditError("Do you mean the title or the caption?", "您指的是标题还是字幕？")
+    return has.pop()
 _POSITION_ZH = {"top": "顶部", "center": "中间", "bottom": "底部"}
 
 
 @apply_command.register
 def _(command: c.AddText, edit: Edit) -> Say:
-    edit.draft = ops.add_text(edit.draft, command.kind, command.text, command.start_ms, command.end_ms,
+    kind = _text_kind(edit, command.kind, adding=True)
+    edit.draft = ops.add_text(edit.draft, kind, command.text, command.start_ms, command.end_ms,
                               command.position)
-    added = ops.text_segments(edit.draft, command.kind)
+    added = ops.text_segments(edit.draft, kind)
     segment = next(s for s in reversed(added) if s["m"]["text"] == command.text)
     start, end = seconds(segment["st"]), seconds(segment["st"] + segment["d"])
     where = segment["m"]["position"]
-    return Say(f'Done: added the {command.kind} "{command.text}" from {start} to {end} at the {where}.',
-               f"完成：添加了{_KIND_ZH[command.kind]}“{command.text}”，从{start}到{end}，位于{_POSITION_ZH[where]}。")
+    return Say(f'Done: added the {kind} "{command.text}" from {start} to {end} at the {where}.',
+               f"完成：添加了{_KIND_ZH[kind]}“{command.text}”，从{start}到{end}，位于{_POSITION_ZH[where]}。")
 
 
 @apply_command.register
 def _(command: c.ChangeText, edit: Edit) -> Say:
-    edit.draft = ops.change_text(edit.draft, command.kind, command.text, command.position, command.start_ms,
+    kind = _text_kind(edit, command.kind)
+    edit.draft = ops.change_text(edit.draft, kind, command.text, command.position, command.start_ms,
                                  command.end_ms)
-    segment = ops.text_segments(edit.draft, command.kind)[0]
+    segment = ops.text_segments(edit.draft, kind)[0]
     start, end = seconds(segment["st"]), seconds(segment["st"] + segment["d"])
     words, where = segment["m"].get("text", ""), segment["m"].get("position", "center")
-    return Say(f'Done: the {command.kind} "{words}" now shows from {start} to {end} at the {where}.',
-               f"完成：{_KIND_ZH[command.kind]}“{words}”现在从{start}到{end}显示，位于{_POSITION_ZH.get(where, where)}。")
+    return Say(f'Done: the {kind} "{words}" now shows from {start} to {end} at the {where}.',
+               f"完成：{_KIND_ZH[kind]}“{words}”现在从{start}到{end}显示，位于{_POSITION_ZH.get(where, where)}。")
 
 
 @apply_command.register
 def _(command: c.StyleText, edit: Edit) -> Say:
-    edit.draft = ops.style_text(edit.draft, command.kind, command.scale, command.color, command.font)
-    meta = ops.text_segments(edit.draft, command.kind)[0]["m"]
-    size = meta.get("size", ops.DEFAULT_TEXT_SIZE[command.kind])
+    kind = _text_kind(edit, command.kind)
+    edit.draft = ops.style_text(edit.draft, kind, command.scale, command.color, command.font)
+    meta = ops.text_segments(edit.draft, kind)[0]["m"]
+    size = meta.get("size", ops.DEFAULT_TEXT_SIZE[kind])
     looks = f"{meta.get('font', 'regular')}, {meta.get('color', 'white')}, size {size}"
-    return Say(f"Done: the {command.kind} is now {looks}.", f"完成：{_KIND_ZH[command.kind]}现在是 {looks}。")
+    return Say(f"Done: the {kind} is now {looks}.", f"完成：{_KIND_ZH[kind]}现在是 {looks}。")
 
 
 @apply_command.register
@@ -276,8 +291,9 @@ def _(command: c.Fit, edit: Edit) -> Say:
 
 @apply_command.register
 def _(command: c.RemoveText, edit: Edit) -> Say:
-    edit.draft = ops.remove_text(edit.draft, command.kind)
-    return Say(f"Done: removed the {command.kind}.", f"完成：删除了{_KIND_ZH[command.kind]}。")
+    kind = _text_kind(edit, command.kind)
+    edit.draft = ops.remove_text(edit.draft, kind)
+    return Say(f"Done: removed the {kind}.", f"完成：删除了{_KIND_ZH[kind]}。")
 
 
 def _audio_media(edit: Edit) -> list[dict]:

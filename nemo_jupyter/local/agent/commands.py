@@ -88,7 +88,7 @@ class Speed:
 
 @dataclass(frozen=True)
 class AddText:
-    kind: str  # "title" | "caption"
+    kind: str  # "title" | "caption" | "text" (whichever the draft has; a new one is a caption)
     text: str
     start_ms: int | None = None
     end_ms: int | None = None

@@ -171,10 +171,12 @@ _KIND = r"\b(title|heading|headline|caption|subtitle|text)s?\b|(标题|字幕|�
 
 
 def _text_kind(clause: str) -> str | None:
+    """ "title", "caption", or "text" (either one: the agent picks the kind the draft has)."""
     match = re.search(_KIND, clause)
     if not match:
         return None
-    return "title" if (match[1] or match[2]) in ("title", "heading", "headline", "标题") else "caption"
+    word = match[1] or match[2]
+    return "title" if word in ("title", "heading", "headline", "标题") else "text" if word in ("text", "文字") else "caption"
 
 
 _POSITIONS = {"top": "top", "center": "center", "centre": "center", "middle": "center", "bottom": "bottom",
