@@ -46,6 +46,8 @@ FORMS = [
     # trim
     ("trim scene 2 to 4s", [c.TrimTo(2, 4000)]),
     ("keep only the first 3 seconds of scene 1", [c.TrimTo(1, 3000)]),
+    ("keep the last 3 seconds of scene 1", [c.TrimTo(1, 3000, keep_end=True)]),
+    ("第1段只保留最后2秒", [c.TrimTo(1, 2000, keep_end=True)]),
     ("make the first scene 3 seconds", [c.TrimTo(1, 3000)]),
     ("shorten scene 1 by 1s", [c.Cut(1, 1000, from_end=True)]),
     ("trim clip 2 down to 2.5 seconds", [c.TrimTo(2, 2500)]),

@@ -63,6 +63,7 @@ def test_swap_and_remove():
 def test_trim_and_cut_move_in_points_by_the_played_source():
     draft = make_draft(5000, 3000)
     assert spans(ops.trim_to(draft, 1, 2000)) == [(0, 2000, 0), (2000, 3000, 0)]
+    assert spans(ops.trim_to(draft, 1, 2000, keep_end=True)) == [(0, 2000, 3000), (2000, 3000, 0)]
     assert spans(ops.cut(draft, 1, 2000)) == [(0, 3000, 2000), (3000, 3000, 0)]
     assert spans(ops.cut(draft, 2, 1000, from_end=True)) == [(0, 5000, 0), (5000, 2000, 0)]
     fast = ops.set_speed(draft, 1, 2.0)
@@ -196,7 +197,7 @@ OPERATIONS = st.one_of(
     st.tuples(st.just("reorder"), st.permutations([1, 2, 3])),
     st.tuples(st.just("move"), st.integers(1, 3), st.sampled_from([1, 2, 3, -1]), st.booleans()),
     st.tuples(st.just("swap"), st.integers(1, 3), st.integers(1, 3)),
-    st.tuples(st.just("trim_to"), st.integers(1, 3), st.integers(40, 3000)),
+    st.tuples(st.just("trim_to"), st.integers(1, 3), st.integers(40, 3000), st.booleans()),
     st.tuples(st.just("cut"), st.integers(1, 3), st.integers(1, 3000), st.booleans()),
     st.tuples(st.just("split"), st.integers(1, 3), st.integers(1, 3000)),
     st.tuples(st.just("set_speed"), st.integers(1, 3), st.sampled_from([0.25, 0.5, 1.5, 2.0, 4.0])),

@@ -174,7 +174,7 @@ def _(command: c.Swap, edit: Edit) -> Say:
 @apply_command.register
 def _(command: c.TrimTo, edit: Edit) -> Say:
     scene = _one(edit, command.scene)
-    edit.draft = ops.trim_to(edit.draft, scene, command.keep_ms)
+    edit.draft = ops.trim_to(edit.draft, scene, command.keep_ms, command.keep_end)
     return Say(f"Done: scene {scene} is now {_length(edit.draft, scene)} long.",
                f"完成：第{scene}段现在长{_length(edit.draft, scene)}。")
 

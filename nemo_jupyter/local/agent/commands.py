@@ -60,6 +60,7 @@ class Swap:
 class TrimTo:
     scene: int | None
     keep_ms: int
+    keep_end: bool = False  # keep the last `keep_ms` instead of the first
 
 
 @dataclass(frozen=True)

@@ -430,7 +430,8 @@ def _trim(clause, saved):
         from_end = (edge[1] or edge[2]) in ("last", "end", "最后", "后", "结尾", "末尾")
         return _each(clause, lambda scene: c.Cut(scene, times[0], from_end=from_end))
     if keeping or _has(r"\bmake\b", clause):
-        return _each(clause, lambda scene: c.TrimTo(scene, times[0]))
+        keep_end = bool(edge) and (edge[1] or edge[2]) in ("last", "end", "最后", "后", "结尾", "末尾")
+        return _each(clause, lambda scene: c.TrimTo(scene, times[0], keep_end))
     if _has(r"\bby\b", clause):
         return _each(clause, lambda scene: c.Cut(scene, times[0], from_end=True))
     if _has(r"\b(?:off|from)\b", clause):

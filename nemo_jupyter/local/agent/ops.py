@@ -237,10 +237,12 @@ def remove(draft: dict, scene: int) -> None:
 
 
 @_pure
-def trim_to(draft: dict, scene: int, keep_ms: int) -> None:
-    """Keep the first `keep_ms` of a scene."""
+def trim_to(draft: dict, scene: int, keep_ms: int, keep_end: bool = False) -> None:
+    """Keep the first `keep_ms` of a scene (the last, with `keep_end`)."""
     segment = _video(draft)[scene_index(draft, scene)]
     _check_length(int(keep_ms), scene, int(segment["d"]))
+    if keep_end:
+        segment["in"] = int(segment.get("in", 0)) + round((int(segment["d"]) - int(keep_ms)) * _speed(segment))
     segment["d"] = int(keep_ms)
 
 
