@@ -83,18 +83,37 @@ def thumbnails_from_state(state: Any, draft: Draft) -> dict[str, str]:
     return {str(seg): images[str(src)] for seg, src in zip(frame["segment"], frame["source"]) if str(src) in images}
 
 
-def _markers(items: Iterable[Any] | pd.DataFrame | None) -> list[dict]:
-    """Markers from dicts (`t` or `start_s`, `label`, `kind`) or a findings DataFrame."""
+def _marker(when: Any, item: dict) -> dict | None:
+    if not isinstance(when, (int, float)) or when != when:
+        return None
+    kind = str(item.get("kind") or "")
+    return {"t": float(when), "label": str(item.get("label") or kind), "kind": kind}
+
+
+def markers_from(items: Iterable[Any] | pd.DataFrame | None, draft: Draft) -> list[dict]:
+    """Timeline markers from dicts (`t` in timeline seconds, `label`, `kind`) or from analysis
+    findings (`media`, `kind`, `start_s` in source seconds, as `Session.analysis` gives them):
+    a finding shows wherever a segment of the timeline plays that moment of its media."""
     if items is None:
         return []
     records = items.to_dict("records") if isinstance(items, pd.DataFrame) else list(items)
+    frame = draft.to_dataframe()
     out = []
     for item in records:
-        when = item.get("t", item.get("start_s"))
-        if isinstance(when, (int, float)) and when == when:
-            kind = str(item.get("kind") or "")
-            out.append({"t": float(when), "label": str(item.get("label") or kind), "kind": kind})
-    return out
+        if not isinstance(item, dict):
+            continue
+        if "media" not in item:
+            out.append(_marker(item.get("t", item.get("start_s")), item))
+            continue
+        source_t = item.get("start_s")
+        if not isinstance(source_t, (int, float)) or source_t != source_t:
+            continue
+        playing = frame[(frame["source"].astype(str) == str(item["media"]))
+                        & (frame["in_s"].fillna(0.0) <= source_t)
+                        & (source_t < frame["in_s"].fillna(0.0) + frame["duration_s"])]
+        out += [_marker(start + source_t - in_point, item)
+                for start, in_point in zip(playing["start_s"], playing["in_s"].fillna(0.0))]
+    return sorted((m for m in out if m is not None), key=lambda m: m["t"])
 
 
 class TimelineWidget(NemoWidget):
@@ -119,11 +138,13 @@ class TimelineWidget(NemoWidget):
         is_session = hasattr(draft_or_session, "edit")
         self._session = draft_or_session if is_session else None
         self.last_result: Any = None
-        super().__init__(markers=_markers(markers), **kwargs)
+        self._marker_items: Any = None
+        super().__init__(**kwargs)
         if is_session:
             self.refresh()
         else:
             self.show(draft_or_session)
+        self.set_markers(markers)
 
     @property
     def draft(self) -> Draft:
@@ -133,6 +154,8 @@ class TimelineWidget(NemoWidget):
         """Draw `draft` (a Draft, its JSON, or a state answer's `draft`)."""
         self._draft = draft if isinstance(draft, Draft) else Draft(draft)
         self.tracks = timeline_tracks(self._draft)
+        if self._marker_items is not None:
+            self.markers = markers_from(self._marker_items, self._draft)  # findings move with their scenes
         if self.selected and self.selected not in set(self._draft.to_dataframe()["segment"].astype(str)):
             self.selected = ""
 
@@ -153,8 +176,9 @@ class TimelineWidget(NemoWidget):
         return rows.iloc[0] if self.selected and len(rows) else None
 
     def set_markers(self, items: Any) -> None:
-        """Show analysis findings (dicts or a DataFrame with `start_s`/`t`, `kind`, `label`)."""
-        self.markers = _markers(items)
+        """Mark moments: analysis findings (`session.analysis`) or dicts with `t`, `label`, `kind`."""
+        self._marker_items = items
+        self.markers = markers_from(items, self._draft)
 
     def edit(self, text: str) -> Any:
         """Send `text` as an edit through the session, then redraw from the new state."""

@@ -12,6 +12,8 @@ import json
 import nbformat
 import pytest
 
+from nemo_jupyter.local.media.samples import make_tone
+
 from labtools import OpenNotebook, drop_wav, notebook_json
 
 # The timeline's drawing geometry (js/src/timeline.ts GUTTER, js/src/layout.ts DEFAULT_GEOMETRY).
@@ -23,7 +25,9 @@ CELLS = [
     """from nemo_jupyter import Session
 from nemo_jupyter.widgets import PlayerWidget, StreamView, TimelineWidget, UploadWidget
 session = Session()
-session.upload("a.mp4", "b.mp4", "c.mp4")
+session.upload("a.mp4", "b.mp4", "c.mp4", "music.wav")
+session.edit("add music music.wav at 35%")
+session.edit('add title "City lights" from 0s to 1.5s at top')
 tl = TimelineWidget(session)
 tl""",
     # 1: the player on the exported render, linked to the timeline
@@ -59,6 +63,7 @@ def _ten_thousand() -> dict:
 def nb(lab, page, make_clip, copy_into):
     for name, color in (("a", "red"), ("b", "green"), ("c", "blue")):
         copy_into(make_clip(1.0, (320, 240), color=color, label=name.upper()), lab.root, f"{name}.mp4")
+    make_tone(lab.root / "music.wav", seconds=3.0)
     (lab.root / "draft10k.json").write_text(json.dumps(_ten_thousand()))
     nbformat.write(notebook_json(CELLS), str(lab.root / "widgets.ipynb"))
     opened = OpenNotebook(lab, page, "widgets.ipynb")
@@ -100,8 +105,9 @@ def test_timeline_draws_each_segment_in_order(nb, page, artifacts):
     timeline = _timeline(page)
     timeline.wait_for(state="attached")
     tracks = nb.kernel.value("tl.tracks")
+    assert [track["type"] for track in tracks] == ["video", "audio", "text"]
     expected = [seg[3] for track in tracks for seg in sorted(track["segments"])]
-    assert len(expected) == 3
+    assert len(expected) == 5
     page.wait_for_function("n => document.querySelector('.nemo-timeline').dataset.drawn == n", arg=str(len(expected)))
     assert timeline.get_attribute("data-drawn-ids").split(",") == expected
     lane_colour = _pixel(page, GUTTER + 2, RULER + GAP + 1)

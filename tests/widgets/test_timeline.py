@@ -119,12 +119,28 @@ def test_refused_drag_and_failed_edit_are_one_line(front_end, draft_json):
     browser.send("not even a dict")
 
 
-def test_markers_from_findings(draft_json):
-    findings = pd.DataFrame({"kind": ["freeze", "black"], "start_s": [1.5, float("nan")], "end_s": [2.0, 3.0]})
-    widget = TimelineWidget(draft_json(), markers=findings)
-    assert widget.markers == [{"t": 1.5, "label": "freeze", "kind": "freeze"}]
-    widget.set_markers([{"t": 4, "label": "cut"}])
+def test_markers_from_plain_dicts(draft_json):
+    widget = TimelineWidget(draft_json(), markers=[{"t": 4, "label": "cut"}, {"t": float("nan")}, "junk"])
     assert widget.markers == [{"t": 4.0, "label": "cut", "kind": ""}]
+
+
+def test_findings_show_where_the_timeline_plays_their_media(draft_json):
+    raw = draft_json()
+    raw["t"][0]["sg"][1]["in"] = 500  # scene b plays med_b from 0.5 s, at timeline 2 s
+    raw["t"][0]["sg"].append({"id": "seg_a2", "st": 6000, "d": 1000, "src": "med_a", "in": 1000})
+    findings = pd.DataFrame({
+        "media": ["med_a", "med_b", "med_b", "med_c", "med_zzz"],
+        "kind": ["freeze", "black", "black", "scene", "silence"],
+        "start_s": [1.5, 0.2, 1.0, float("nan"), 0.1],
+        "end_s": [1.8, 0.4, 1.2, 1.0, 0.2],
+    })
+    widget = TimelineWidget(raw, markers=findings)
+    # med_a 1.5 s: in seg_a (0-2 s, in 0) at 1.5 and in seg_a2 (6-7 s, in 1 s) at 6.5;
+    # med_b 0.2 s is cut away (seg_b starts at 0.5 s in its media); 1.0 s -> 2 + 0.5 = 2.5
+    assert [(m["t"], m["kind"]) for m in widget.markers] == [(1.5, "freeze"), (2.5, "black"), (6.5, "freeze")]
+    raw["t"][0]["sg"][0]["st"] = 10_000  # scene a moved to 10 s: its finding moves with it
+    widget.show(raw)
+    assert [m["t"] for m in widget.markers] == [2.5, 6.5, 11.5]
 
 
 def test_state_is_json_only(draft_json):
