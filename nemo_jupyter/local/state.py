@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from urllib.parse import quote
 
+from .agent.reply import HISTORY_KEYS
 from .store import Store
 
 DERIVED_KEYS = frozenset({"video_infos", "video_analyses"})
@@ -41,5 +42,10 @@ def public_state(store: Store, session: dict, base_url: str) -> dict:
 def session_answer(store: Store, session: dict, base_url: str) -> dict:
     return {
         "session_id": session["id"], "task_id": session["task_id"], "task_name": session["task_name"],
-        "state": public_state(store, session, base_url),
+        "state": without_history(public_state(store, session, base_url)),
     }
+
+
+def without_history(state: dict) -> dict:
+    """What clients see of a state or a state delta: the agent's undo/redo memory stays inside."""
+    return {key: value for key, value in state.items() if key not in HISTORY_KEYS}

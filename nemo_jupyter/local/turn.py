@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from .faults import FaultSettings
 from .sse import PING, Invocation, error_frame, frame
-from .state import DERIVED_KEYS, public_state
+from .state import DERIVED_KEYS, public_state, without_history
 from .store import Store
 
 BROKEN_FRAME = 'data: {"content": {"parts": [{"text": "cut in ha\n\n'
@@ -103,7 +103,8 @@ def _reply_events(invocation: Invocation, reply, *, streaming: bool, silent: boo
     if name:
         delta = {k: v for k, v in (getattr(reply, "state_delta", None) or {}).items() if k not in DERIVED_KEYS}
         response = {"result": {"status": "ok", "changed": sorted(delta)}}
-        events += invocation.tool_events(name, getattr(reply, "tool_args", None) or {}, response, delta)
+        events += invocation.tool_events(name, getattr(reply, "tool_args", None) or {}, response,
+                                         without_history(delta))
     text = getattr(reply, "text", None)
     if text and not silent:
         events += invocation.text_events(text, streaming=streaming)

@@ -22,12 +22,12 @@ from python_multipart.multipart import parse_options_header
 from starlette.requests import Request
 
 from .. import protocol
+from .agent import ops
 from .responses import ApiError
-from .store import Store, new_id
+from .store import Store
 
 MAX_NAME_CHARS = 120
 MAX_FILES_PER_REQUEST = 20
-IMAGE_SEGMENT_MS = 3000  # a still image placed on the timeline lasts 3 s
 URL_FETCH_TIMEOUT_S = 60.0
 
 
@@ -228,21 +228,10 @@ def probe_or_refuse(incoming: Incoming) -> dict:
 
 # --- the timeline ------------------------------------------------------------------------------
 def append_to_video_track(draft: dict | None, media: dict) -> dict:
-    """A copy of `draft` with `media` as a new segment at the end of its (first) video track."""
-    draft = copy.deepcopy(draft) if isinstance(draft, dict) else {"d": 0, "m": {}, "t": []}
-    tracks = draft.setdefault("t", [])
-    track = next((t for t in tracks if isinstance(t, dict) and t.get("tt") == protocol.TRACK_VIDEO), None)
-    if track is None:
-        track = {"id": new_id("trk_"), "tt": protocol.TRACK_VIDEO, "m": {"name": "Video"}, "sg": []}
-        tracks.insert(0, track)
-    segments = track.setdefault("sg", [])
-    start = max((_end(s) for s in segments), default=0)
-    duration = media["d"] if media["type"] == "video" and media["d"] else IMAGE_SEGMENT_MS
-    segments.append({"id": new_id("seg_"), "st": start, "d": duration, "src": media["id"], "in": 0,
-                     "m": {"name": media["name"]}})
-    draft["d"] = max((_end(s) for t in tracks if isinstance(t, dict) for s in t.get("sg") or []), default=0)
-    return draft
+    """A copy of `draft` with `media` as the last scene of its video track (the agent's own rule).
 
-
-def _end(segment: dict) -> int:
-    return int(segment.get("st") or 0) + int(segment.get("d") or 0)
+    A clip with no playable length stays in `video_infos` but off the timeline."""
+    try:
+        return ops.insert_clip(draft, media, len(ops.scenes(draft or {})) + 1)
+    except ops.EditError:
+        return copy.deepcopy(draft) if isinstance(draft, dict) else ops.empty_draft()

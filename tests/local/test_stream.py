@@ -266,3 +266,19 @@ def test_text_chunks_join_back_to_the_text(text):
     chunks = text_chunks(text)
     assert "".join(chunks) == text
     assert all(chunks) or text == ""
+
+
+def test_the_agents_undo_memory_stays_on_the_server(backend, make_clip):
+    """Undo works, yet neither the state answer nor the stream's stateDelta carries the history."""
+    from nemo_jupyter.client import NemoClient
+
+    with NemoClient(api_url=backend.url) as c:
+        sid = c.create_session()["session_id"]
+        c.upload(sid, make_clip(1.0), make_clip(2.0))
+        deltas = [e.state_delta for e in c.stream(sid, "reorder scenes 2,1") if e.kind == "tool_result"]
+        assert deltas and "draft" in deltas[0] and not {"undo_stack", "redo_stack"} & set(deltas[0])
+        state = c.state(sid)["state"]
+        assert not {"undo_stack", "redo_stack"} & set(state)
+        order = [s["d"] for s in state["draft"]["t"][0]["sg"]]
+        list(c.stream(sid, "undo"))
+        assert [s["d"] for s in c.state(sid)["state"]["draft"]["t"][0]["sg"]] == order[::-1]

@@ -25,6 +25,7 @@ TOOL_NAME = "edit_draft"
 UNDO_KEY = "undo_stack"
 REDO_KEY = "redo_stack"
 UNDO_DEPTH = 20
+HISTORY_KEYS = (UNDO_KEY, REDO_KEY)  # the agent's own memory: kept in the session, not shown to clients
 DEFAULT_CANVAS = {"width": 1920, "height": 1080, "fps": 30}
 _SLOW_COMMANDS = (c.SplitAtSceneCuts, c.RemoveFindings, c.TrimEndSilence)
 
