@@ -23,7 +23,6 @@ def magic_nb(lab, page, backend, make_clip, copy_into):
         "%nemo timeline",
         "%nemo export --out magic_render.mp4",
         "%nemo upload",
-        "magics = get_ipython().magics_manager.registry['NemoMagics']",
     ]
     nbformat.write(notebook_json(cells), str(lab.root / "magics.ipynb"))
     opened = OpenNotebook(lab, page, "magics.ipynb")
