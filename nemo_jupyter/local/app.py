@@ -9,6 +9,7 @@ can play them: whoever has such a URL can fetch that one file, and nothing else.
 from __future__ import annotations
 
 import asyncio
+import re
 import threading
 import time
 from collections import defaultdict
@@ -18,11 +19,14 @@ from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, Response, StreamingResponse
+from starlette.concurrency import run_in_threadpool
 from starlette.routing import Route
 
 from .. import protocol
 from .analyses import Analyses
 from .faults import Faults, Stats
+from .media import thumbs
+from .media.errors import MediaError
 from .renders import RENDER_ID, Renders, has_segments, media_for_draft, render_answer
 from .middleware import InjectedFaults
 from .responses import ApiError, api_error_handler, json_body, ok
@@ -31,7 +35,10 @@ from .store import CLAIM_TTL_S, Store
 from .turn import Turn
 from .uploads import append_to_video_track, discard, fetch_urls, probe_or_refuse, receive_files
 
+FRAMES_NAME = re.compile(r"poster\.jpg|strip_(?P<start>\d{1,9})_(?P<dur>\d{1,9})\.jpg")
 MAX_CLIENT_ID_CHARS = 200
+
+
 class Backend:
     """The handlers, over one store; `routes()` is the whole API."""
 
@@ -58,6 +65,7 @@ class Backend:
             Route(protocol.PATH_RENDER_CANCEL, self.render_cancel, methods=["POST"]),
             Route(protocol.PATH_RENDER_DOWNLOAD, self.render_download, methods=["GET"]),
             Route("/cdn/{key}/{name}", self.cdn_file, methods=["GET", "HEAD"]),
+            Route("/cdn/{key}/frames/{frames}", self.cdn_frames, methods=["GET"]),
             Route("/_local/faults", self.local_faults, methods=["GET", "POST"]),
             Route("/_local/stats", self.local_stats, methods=["GET"]),
         ]
@@ -243,6 +251,24 @@ class Backend:
         if path is None or path.name != request.path_params["name"] or not self.store.inside(path) or not path.is_file():
             return JSONResponse({"message": "not found"}, status_code=404)
         return FileResponse(path)
+
+    async def cdn_frames(self, request: Request) -> Response:
+        """A clip's poster (`poster.jpg`) or a strip of its frames (`strip_<in ms>_<duration ms>.jpg`),
+        made on first request and cached: the timeline widget's thumbnails."""
+        path = self.store.file_for_key(request.path_params["key"])
+        wanted = FRAMES_NAME.fullmatch(request.path_params["frames"])
+        if path is None or wanted is None or not self.store.inside(path) or not path.is_file():
+            return JSONResponse({"message": "not found"}, status_code=404)
+        cache = self.store.data_dir / "thumbs"
+        try:
+            if wanted["start"] is None:
+                image = await run_in_threadpool(thumbs.poster, path, cache)
+            else:
+                image = await run_in_threadpool(thumbs.strip, path, cache, start_s=int(wanted["start"]) / 1000,
+                                                dur_s=max(1, int(wanted["dur"])) / 1000)
+        except MediaError as exc:
+            return JSONResponse({"message": str(exc)}, status_code=404)
+        return FileResponse(image, media_type="image/jpeg")
 
     # --- test hooks ---------------------------------------------------------------------------
     async def local_faults(self, request: Request) -> Response:

@@ -27,7 +27,13 @@ def media_info(media: dict, base_url: str) -> dict:
         "url": file_url(base_url, media["cdn_key"], media["name"]),
         "d": media["d"], "width": media["width"], "height": media["height"], "fps": media["fps"],
         "has_audio": media["has_audio"],
+        # frames for the timeline widget (`…/frames/strip_<in ms>_<duration ms>.jpg` for a strip)
+        **({"poster": frames_url(base_url, media["cdn_key"], "poster.jpg")} if media["type"] != "audio" else {}),
     }
+
+
+def frames_url(base_url: str, cdn_key: str, name: str) -> str:
+    return f"{base_url.rstrip('/')}/cdn/{cdn_key}/frames/{name}"
 
 
 def public_state(store: Store, session: dict, base_url: str) -> dict:

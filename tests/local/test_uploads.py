@@ -226,3 +226,26 @@ def test_upload_by_url_of_a_file_over_the_limit_is_4002(small_limit, scripted, a
     assert answer.status_code == 413 and answer.json()["code"] == protocol.CODE_FILE_TOO_LARGE
     assert "1 MB" in answer.json()["message"]
     assert _media_files(small_limit) == [] and api.state(session_id)["video_infos"] == []
+
+
+def test_video_infos_offer_a_poster_and_frame_strips(backend, make_clip):
+    """The timeline widget's thumbnails: a poster per clip and strips per segment, JPEGs, no token needed."""
+    import io
+
+    import httpx
+    from PIL import Image
+
+    from nemo_jupyter.client import NemoClient
+
+    with NemoClient(api_url=backend.url) as c:
+        sid = c.create_session()["session_id"]
+        c.upload(sid, make_clip(2.0, size=(320, 240)))
+        info = c.state(sid)["state"]["video_infos"][0]
+    poster = httpx.get(info["poster"])  # no bearer: a capability URL like the media's own
+    assert poster.status_code == 200 and poster.headers["content-type"] == "image/jpeg"
+    assert Image.open(io.BytesIO(poster.content)).size == (320, 240)
+    strip = httpx.get(info["poster"].replace("poster.jpg", "strip_0_2000.jpg"))
+    width, height = Image.open(io.BytesIO(strip.content)).size
+    assert strip.status_code == 200 and height == 48 and width >= 8 * 60
+    assert httpx.get(info["poster"].replace("poster.jpg", "../../etc/passwd")).status_code == 404
+    assert httpx.get(info["poster"].replace(info["poster"].split("/")[-3], "0" * 32)).status_code == 404
