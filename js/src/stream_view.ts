@@ -18,9 +18,16 @@ function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
-/** Markdown without raw HTML: the agent's text is data, not markup. */
+const SAFE_URL = /^(https?:|mailto:|#|\/(?!\/))/i;
+
+/** Markdown without raw HTML or script URLs: the agent's text is data, not markup. */
 export const markdown = new Marked({ gfm: true, breaks: true, async: false });
-markdown.use({ renderer: { html: ({ text }) => escapeHtml(text) } });
+markdown.use({
+  walkTokens(token) {
+    if ((token.type === "link" || token.type === "image") && !SAFE_URL.test(token.href.trim())) token.href = "#";
+  },
+  renderer: { html: ({ text }) => escapeHtml(text) },
+});
 
 export function toHtml(text: string): string {
   return markdown.parse(text) as string;

@@ -14,4 +14,11 @@ describe("reply markdown", () => {
     expect(html).not.toContain("<script");
     expect(html).toContain("&#60;script");
   });
+
+  it("keeps web links and drops script URLs", () => {
+    const html = toHtml("[docs](https://nemovideo.com) [bad](javascript:alert(1)) [data](data:text/html,x) ![i](JavaScript:x)");
+    expect(html).toContain('href="https://nemovideo.com"');
+    expect(html.toLowerCase()).not.toContain("javascript:");
+    expect(html).not.toContain("data:text");
+  });
 });

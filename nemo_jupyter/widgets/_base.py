@@ -65,3 +65,11 @@ class BlockingSession:
             return self._run(result) if inspect.isawaitable(result) else result
 
         return call
+
+
+def blocking_session(session: Any, widget: str) -> Any:
+    """`session` if its methods answer directly; an AsyncSession is refused with what to do instead."""
+    if inspect.iscoroutinefunction(getattr(session, "edit", None)):
+        raise TypeError(f"{widget} needs a Session, not an AsyncSession: "
+                        "pass BlockingSession(async_session, run) with a runner that waits for a coroutine.")
+    return session

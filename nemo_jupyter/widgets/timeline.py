@@ -12,7 +12,7 @@ import pandas as pd
 import traitlets as t
 
 from ..draft import Draft, _segment_label, track_type_name
-from ._base import NemoWidget, bundle, stylesheet
+from ._base import NemoWidget, blocking_session, bundle, stylesheet
 
 MAIN_TRACK_TYPE = "video"  # scenes are numbered on the first video track
 
@@ -136,7 +136,7 @@ class TimelineWidget(NemoWidget):
 
     def __init__(self, draft_or_session: Any, *, markers: Any = None, **kwargs: Any) -> None:
         is_session = hasattr(draft_or_session, "edit")
-        self._session = draft_or_session if is_session else None
+        self._session = blocking_session(draft_or_session, "TimelineWidget") if is_session else None
         self.last_result: Any = None
         self._marker_items: Any = None
         super().__init__(**kwargs)

@@ -19,7 +19,7 @@ from typing import Any, Callable
 import traitlets as t
 
 from .. import protocol
-from ._base import NemoWidget, bundle, stylesheet
+from ._base import NemoWidget, blocking_session, bundle, stylesheet
 
 CHUNK_BYTES = 1024 * 1024
 _PROGRESS_EVERY_S = 0.1  # at most this often, a progress update of the API leg
@@ -71,7 +71,7 @@ class UploadWidget(NemoWidget):
 
     def __init__(self, session: Any, *, on_upload: Callable[[dict, Any], None] | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self._session = session
+        self._session = blocking_session(session, "UploadWidget")
         self._on_upload = on_upload
         self._folder = tempfile.TemporaryDirectory(prefix="nemo-upload-")
         self._transfers: dict[str, _Transfer] = {}

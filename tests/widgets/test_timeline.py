@@ -183,3 +183,34 @@ def test_a_vanished_scene_is_not_guessed(front_end, draft_json):
     assert session.edits == []
     assert "no longer" in widget.message
     assert [s[3] for s in widget.tracks[0]["segments"]] == ["seg_a", "seg_b"]
+
+
+def test_an_async_session_is_refused_with_what_to_do_and_wrapped_it_works(client, make_clip):
+    import asyncio
+    import threading
+
+    from nemo_jupyter.client import AsyncNemoClient
+    from nemo_jupyter.session import AsyncSession
+    from nemo_jupyter.widgets import BlockingSession
+
+    loop = asyncio.new_event_loop()
+    threading.Thread(target=loop.run_forever, daemon=True).start()
+    run = lambda coro: asyncio.run_coroutine_threadsafe(coro, loop).result(30)  # noqa: E731
+    async_client = run(_make_async_client(AsyncNemoClient, client.api_url))
+    try:
+        session = AsyncSession(async_client)
+        with pytest.raises(TypeError, match="BlockingSession"):
+            TimelineWidget(session)
+        blocking = BlockingSession(session, run)
+        blocking.upload(make_clip(1.0), make_clip(1.0, color="red"))
+        widget = TimelineWidget(blocking)
+        first, second = [s[3] for s in widget.tracks[0]["segments"]]
+        widget._on_move({"segment": second, "before": first}, [])
+        assert [s[3] for s in sorted(widget.tracks[0]["segments"])] == [second, first]
+    finally:
+        run(async_client.close())
+        loop.call_soon_threadsafe(loop.stop)
+
+
+async def _make_async_client(factory, url):
+    return factory(api_url=url, retry_wait=0.05)
