@@ -197,29 +197,32 @@ class OpenNotebook:
 
 
 DROP_SCRIPT = """
-async ([bytes, name]) => {
-  // A valid WAV file: 44-byte header, then pseudo-random 16-bit samples.
-  const data = new Uint8Array(bytes);
-  const view = new DataView(data.buffer);
-  const ascii = (at, s) => [...s].forEach((c, i) => view.setUint8(at + i, c.charCodeAt(0)));
-  ascii(0, "RIFF"); view.setUint32(4, bytes - 8, true); ascii(8, "WAVE"); ascii(12, "fmt ");
-  view.setUint32(16, 16, true); view.setUint16(20, 1, true); view.setUint16(22, 1, true);
-  view.setUint32(24, 48000, true); view.setUint32(28, 96000, true); view.setUint16(32, 2, true);
-  view.setUint16(34, 16, true); ascii(36, "data"); view.setUint32(40, bytes - 44, true);
-  let x = 2463534242;
-  for (let i = 44; i < bytes; i++) { x ^= x << 13; x ^= x >>> 17; x ^= x << 5; data[i] = x & 0xff; }
-  const file = new File([data], name, { type: "audio/wav" });
+async (files) => {
+  // Valid WAV files: a 44-byte header, then pseudo-random 16-bit samples (seeded per file).
   const drop = new DataTransfer();
-  drop.items.add(file);
+  const hashes = [];
+  for (const [bytes, name, seed] of files) {
+    const data = new Uint8Array(bytes);
+    const view = new DataView(data.buffer);
+    const ascii = (at, s) => [...s].forEach((c, i) => view.setUint8(at + i, c.charCodeAt(0)));
+    ascii(0, "RIFF"); view.setUint32(4, bytes - 8, true); ascii(8, "WAVE"); ascii(12, "fmt ");
+    view.setUint32(16, 16, true); view.setUint16(20, 1, true); view.setUint16(22, 1, true);
+    view.setUint32(24, 48000, true); view.setUint32(28, 96000, true); view.setUint16(32, 2, true);
+    view.setUint16(34, 16, true); ascii(36, "data"); view.setUint32(40, bytes - 44, true);
+    let x = seed;
+    for (let i = 44; i < bytes; i++) { x ^= x << 13; x ^= x >>> 17; x ^= x << 5; data[i] = x & 0xff; }
+    drop.items.add(new File([data], name, { type: "audio/wav" }));
+    const digest = await crypto.subtle.digest("SHA-256", data);
+    hashes.push(Array.from(new Uint8Array(digest)).map((b) => b.toString(16).padStart(2, "0")).join(""));
+  }
   const zone = document.querySelector(".nemo-dropzone");
   zone.dispatchEvent(new DragEvent("dragover", { dataTransfer: drop, bubbles: true, cancelable: true }));
   zone.dispatchEvent(new DragEvent("drop", { dataTransfer: drop, bubbles: true, cancelable: true }));
-  const digest = await crypto.subtle.digest("SHA-256", data);
-  return Array.from(new Uint8Array(digest)).map((b) => b.toString(16).padStart(2, "0")).join("");
+  return hashes;
 }
 """
 
 
-def drop_wav(page, size: int, name: str) -> str:
-    """Drop a generated WAV file of `size` bytes on the page's upload zone; its SHA-256 (hex)."""
-    return page.evaluate(DROP_SCRIPT, [size, name])
+def drop_wavs(page, *files: tuple[int, str]) -> list[str]:
+    """Drop generated WAV files (`(size, name)` each) on the page's upload zone at once; their SHA-256s."""
+    return page.evaluate(DROP_SCRIPT, [[size, name, 2463534242 + n] for n, (size, name) in enumerate(files)])

@@ -8,7 +8,7 @@ import hashlib
 import nbformat
 import pytest
 
-from labtools import OpenNotebook, drop_wav, notebook_json
+from labtools import OpenNotebook, drop_wavs, notebook_json
 
 GUTTER, RULER, GAP, LANE = 84, 24, 4, 34
 
@@ -67,11 +67,12 @@ def test_dragging_in_the_magic_timeline_edits_through_the_background_loop(magic_
     assert "order" in page.locator(".nemo-timeline .nemo-status").first.inner_text()
 
 
-def test_the_magic_uploader_sends_a_dropped_file(magic_nb, page, backend):
+def test_the_magic_uploader_sends_several_dropped_files(magic_nb, page, backend):
     page.locator(".nemo-dropzone").scroll_into_view_if_needed()
-    sha = drop_wav(page, 3 * 1024 * 1024 + 17, "magic.wav")
-    page.wait_for_selector(".nemo-file[data-status='done'], .nemo-file[data-status='error']")
-    row = page.locator(".nemo-file").first
-    assert row.get_attribute("data-status") == "done", row.inner_text()
-    stored = [p for p in backend.data_dir.rglob("*magic*") if p.is_file()]
-    assert any(hashlib.sha256(p.read_bytes()).hexdigest() == sha for p in stored)
+    hashes = drop_wavs(page, (3 * 1024 * 1024 + 17, "magic1.wav"), (1024 * 1024 + 5, "magic2.wav"))
+    page.wait_for_function("() => [...document.querySelectorAll('.nemo-file')].filter("
+                           "r => ['done', 'error'].includes(r.dataset.status)).length === 2")
+    rows = page.locator(".nemo-file")
+    assert [rows.nth(i).get_attribute("data-status") for i in range(2)] == ["done", "done"], rows.all_inner_texts()
+    stored = {hashlib.sha256(p.read_bytes()).hexdigest() for p in backend.data_dir.rglob("*magic*") if p.is_file()}
+    assert set(hashes) <= stored

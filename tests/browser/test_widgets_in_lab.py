@@ -17,7 +17,7 @@ from PIL import Image
 
 from nemo_jupyter.local.media.samples import make_tone
 
-from labtools import OpenNotebook, drop_wav, notebook_json
+from labtools import OpenNotebook, drop_wavs, notebook_json
 
 # The timeline's drawing geometry (js/src/timeline.ts GUTTER, js/src/layout.ts DEFAULT_GEOMETRY).
 GUTTER, RULER, GAP, LANE = 84, 24, 4, 34
@@ -207,7 +207,7 @@ def test_drag_asks_the_session_to_reorder(nb, page):
 
 def test_dropping_a_15_mb_file_uploads_it_intact(nb, page, backend, artifacts):
     page.locator(".nemo-dropzone").scroll_into_view_if_needed()
-    sha = drop_wav(page, DROP_BYTES, "drop15.wav")
+    (sha,) = drop_wavs(page, (DROP_BYTES, "drop15.wav"))
     page.wait_for_selector(".nemo-file[data-status='done']", timeout=120_000)
     row = nb.kernel.value("up.files[-1]")
     assert (row["name"], row["size"], row["received"], row["uploaded"]) == ("drop15.wav", DROP_BYTES, DROP_BYTES, DROP_BYTES)

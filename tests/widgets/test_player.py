@@ -60,3 +60,16 @@ def test_link_ties_current_time_to_the_playhead():
     link = player.link(timeline)
     assert isinstance(link, ipywidgets.widgets.widget_link.Link)
     assert link.source == (player, "current_time") and link.target == (timeline, "playhead")
+
+
+def test_export_view_is_the_render_and_shows_a_linked_player(monkeypatch):
+    from nemo_jupyter.widgets import ExportView
+
+    render = type("Render", (), {"url": "http://127.0.0.1:9/cdn/r.mp4", "path": Path("r.mp4"), "id": "render_1"})()
+    view = ExportView(render, TimelineWidget({}))
+    assert (view.id, view.path, view.url) == ("render_1", Path("r.mp4"), "http://127.0.0.1:9/cdn/r.mp4")
+    assert view.player.src == render.url and view.link.target == (view.timeline, "playhead")
+    shown = []
+    monkeypatch.setattr("IPython.display.display", lambda *objs: shown.extend(objs))
+    view._ipython_display_()
+    assert shown == [view.timeline, view.player]
