@@ -9,11 +9,12 @@ kernel (GitHub, nbconvert) still shows it.
 
 from __future__ import annotations
 
-from typing import Any
+import time
+from typing import Any, Callable
 
 import traitlets as t
 
-from ..views import _Transcript, change_lines, final_markdown
+from ..views import UPDATES_PER_SECOND, _Transcript, change_lines, final_markdown
 from ._base import NemoWidget, bundle, stylesheet
 
 _TOOL_PREFIX = "tool: "
@@ -32,16 +33,19 @@ class StreamView(NemoWidget):
     summary = t.Unicode("").tag(sync=True)
     error = t.Unicode("").tag(sync=True)
 
-    def __init__(self, *, display: bool = True, **kwargs: Any) -> None:
+    def __init__(self, *, display: bool = True, clock: Callable[[], float] = time.monotonic, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self._display_wanted = display
         self._handle: Any = None
-        self._transcript = _Transcript()
+        self._clock = clock
+        self._transcript = _Transcript(clock)
         self._final = ""
+        self._synced_at = -1.0
+        self._dirty = False
 
     # --- the view protocol ----------------------------------------------------------------------
     def start(self) -> None:
-        self._transcript, self._final = _Transcript(), ""
+        self._transcript, self._final, self._dirty = _Transcript(self._clock), "", False
         self.text, self.tools, self.changes, self.summary, self.error = "", [], [], "", ""
         self.status = "working"
         if self._display_wanted and self._handle is None:
@@ -50,14 +54,25 @@ class StreamView(NemoWidget):
             self._handle = display(self, display_id=True)
 
     def event(self, ev: Any) -> None:
-        if not self._transcript.add(ev):
-            return
+        if self._transcript.add(ev):
+            self._dirty = True
+        self.tick()
+
+    def tick(self) -> None:
+        """Send what changed, at most UPDATES_PER_SECOND times a second (each update carries the whole text)."""
+        if self._dirty and self._clock() - self._synced_at >= 1.0 / UPDATES_PER_SECOND:
+            self._sync()
+
+    def _sync(self) -> None:
         parts = self._transcript.parts
-        self.text = "\n\n".join(content for kind, content in parts if kind == "text")
-        self.tools = [content.removeprefix(_TOOL_PREFIX) for kind, content in parts if kind == "tool"]
-        self.status = "still_working" if self._transcript.still_working else "working"
+        with self.hold_sync():
+            self.text = "\n\n".join(content for kind, content in parts if kind == "text")
+            self.tools = [content.removeprefix(_TOOL_PREFIX) for kind, content in parts if kind == "tool"]
+            self.status = "still_working" if self._transcript.still_working else "working"
+        self._synced_at, self._dirty = self._clock(), False
 
     def finish(self, result: Any) -> None:
+        self._sync()
         text = str(getattr(result, "text", "") or "")
         rewritten = getattr(result, "silent", False) or getattr(result, "recovered", False) \
             or text != getattr(result, "raw_text", text)
@@ -70,6 +85,7 @@ class StreamView(NemoWidget):
         self._refresh_display()
 
     def fail(self, message: str) -> None:
+        self._sync()
         self.error = str(message).splitlines()[0] if message else "Failed."
         self.status = "error"
         self._refresh_display()

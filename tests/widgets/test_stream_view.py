@@ -6,26 +6,46 @@ from nemo_jupyter.session import Session
 from nemo_jupyter.widgets import StreamView
 
 
+class Clock:
+    def __init__(self):
+        self.now = 100.0
+
+    def __call__(self):
+        return self.now
+
+
 def test_chunks_grow_the_text_and_the_final_repeat_is_not_shown_twice():
-    view = StreamView(display=False)
+    clock = Clock()
+    view = StreamView(display=False, clock=clock)
     view.start()
     for piece in ("Moving ", "scene 3 ", "first."):
         view.event(TextChunk(piece))
+    assert view.text == "Moving "  # the first at once, the rest at most 10 times a second
+    clock.now += 0.05
+    view.tick()
+    assert view.text == "Moving "
+    clock.now += 0.06
+    view.tick()
     assert view.text == "Moving scene 3 first."
     view.event(Text("Moving scene 3 first.", streamed=True))
     assert view.text == "Moving scene 3 first."
     view.event(ToolCall("edit_draft", {"instruction": "move scene 3 before scene 1"}))
+    clock.now += 1
+    view.tick()
     assert view.tools and view.tools[0].startswith("edit_draft")
     assert view.status == "working"
 
 
 def test_still_working_only_after_long_heartbeats():
-    view = StreamView(display=False)
+    clock = Clock()
+    view = StreamView(display=False, clock=clock)
     view.start()
     view.event(Heartbeat(idle_s=5))
     assert view.status == "working"
+    clock.now += 1
     view.event(Heartbeat(idle_s=STILL_WORKING_AFTER_S + 1))
     assert view.status == "still_working"
+    clock.now += 1
     view.event(TextChunk("back"))
     assert view.status == "working"
 
