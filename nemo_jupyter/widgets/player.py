@@ -100,7 +100,7 @@ class ExportView:
 
     def __init__(self, render: Any, timeline: Any) -> None:
         self.render, self.timeline = render, timeline
-        self.player = PlayerWidget(render)
+        self.player = PlayerWidget(render, poster=_first_thumbnail(timeline))
         self.link = self.player.link(timeline)
 
     def __getattr__(self, name: str) -> Any:
@@ -113,3 +113,11 @@ class ExportView:
         from IPython.display import display
 
         display(self.timeline, self.player)
+
+
+def _first_thumbnail(timeline: Any) -> str:
+    """The thumbnail of the segment that opens the timeline, if the backend offered one."""
+    thumbnails = getattr(timeline, "thumbnails", None) or {}
+    starts = [(start, seg) for track in getattr(timeline, "tracks", []) for start, _, _, seg in track["segments"]
+              if seg in thumbnails]
+    return thumbnails[min(starts)[1]] if starts else ""

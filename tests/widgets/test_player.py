@@ -69,6 +69,10 @@ def test_export_view_is_the_render_and_shows_a_linked_player(monkeypatch):
     view = ExportView(render, TimelineWidget({}))
     assert (view.id, view.path, view.url) == ("render_1", Path("r.mp4"), "http://127.0.0.1:9/cdn/r.mp4")
     assert view.player.src == render.url and view.link.target == (view.timeline, "playhead")
+    assert view.player.poster == ""
+    timeline = TimelineWidget({"t": [{"tt": 0, "sg": [{"id": "s2", "st": 1000, "d": 500}, {"id": "s1", "st": 0, "d": 1000}]}]},
+                              thumbnails={"s2": "http://x/2.jpg", "s1": "http://x/1.jpg"})
+    assert ExportView(render, timeline).player.poster == "http://x/1.jpg"
     shown = []
     monkeypatch.setattr("IPython.display.display", lambda *objs: shown.extend(objs))
     view._ipython_display_()
