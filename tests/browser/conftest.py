@@ -28,11 +28,20 @@ def artifacts() -> Path:
 
 
 @pytest.fixture(scope="session")
-def lab(backend, tmp_path_factory):
+def lab_backend(tmp_path_factory):
+    """A backend of the browser tests' own: faults other tests set on the shared one never reach it."""
+    from nemo_jupyter.local import LocalBackend
+
+    with LocalBackend(data_dir=tmp_path_factory.mktemp("lab-backend")) as running:
+        yield running
+
+
+@pytest.fixture(scope="session")
+def lab(lab_backend, tmp_path_factory):
     if not Path(CHROMIUM).exists():
         pytest.skip(f"no Chromium at {CHROMIUM}")
     folder = tmp_path_factory.mktemp("lab")
-    env = {"NEMO_API_URL": backend.url, "NEMO_CONFIG_DIR": str(folder / "nemo-config")}
+    env = {"NEMO_API_URL": lab_backend.url, "NEMO_CONFIG_DIR": str(folder / "nemo-config")}
     env.pop("NEMO_TOKEN", None)
     running = Lab(folder, env)
     yield running

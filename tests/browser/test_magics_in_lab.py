@@ -14,11 +14,11 @@ GUTTER, RULER, GAP, LANE = 84, 24, 4, 34
 
 
 @pytest.fixture(scope="module")
-def magic_nb(lab, page, backend, make_clip, copy_into):
+def magic_nb(lab, page, lab_backend, make_clip, copy_into):
     for name, color in (("m1", "orange"), ("m2", "purple")):
         copy_into(make_clip(1.0, (320, 240), color=color, label=name), lab.root, f"{name}.mp4")
     cells = [
-        f"%load_ext nemo_jupyter\n%nemo connect --url {backend.url}\n%nemo upload m1.mp4 m2.mp4",
+        f"%load_ext nemo_jupyter\n%nemo connect --url {lab_backend.url}\n%nemo upload m1.mp4 m2.mp4",
         "%%nemo -o edit\nmove scene 2 before scene 1",
         "%nemo timeline",
         "%nemo export --out magic_render.mp4",
@@ -67,12 +67,12 @@ def test_dragging_in_the_magic_timeline_edits_through_the_background_loop(magic_
     assert "order" in page.locator(".nemo-timeline .nemo-status").first.inner_text()
 
 
-def test_the_magic_uploader_sends_several_dropped_files(magic_nb, page, backend):
+def test_the_magic_uploader_sends_several_dropped_files(magic_nb, page, lab_backend):
     page.locator(".nemo-dropzone").scroll_into_view_if_needed()
     hashes = drop_wavs(page, (3 * 1024 * 1024 + 17, "magic1.wav"), (1024 * 1024 + 5, "magic2.wav"))
     page.wait_for_function("() => [...document.querySelectorAll('.nemo-file')].filter("
                            "r => ['done', 'error'].includes(r.dataset.status)).length === 2")
     rows = page.locator(".nemo-file")
     assert [rows.nth(i).get_attribute("data-status") for i in range(2)] == ["done", "done"], rows.all_inner_texts()
-    stored = {hashlib.sha256(p.read_bytes()).hexdigest() for p in backend.data_dir.rglob("*magic*") if p.is_file()}
+    stored = {hashlib.sha256(p.read_bytes()).hexdigest() for p in lab_backend.data_dir.rglob("*magic*") if p.is_file()}
     assert set(hashes) <= stored

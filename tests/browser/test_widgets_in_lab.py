@@ -205,7 +205,7 @@ def test_drag_asks_the_session_to_reorder(nb, page):
 
 
 
-def test_dropping_a_15_mb_file_uploads_it_intact(nb, page, backend, artifacts):
+def test_dropping_a_15_mb_file_uploads_it_intact(nb, page, lab_backend, artifacts):
     page.locator(".nemo-dropzone").scroll_into_view_if_needed()
     (sha,) = drop_wavs(page, (DROP_BYTES, "drop15.wav"))
     page.wait_for_selector(".nemo-file[data-status='done']", timeout=120_000)
@@ -213,7 +213,7 @@ def test_dropping_a_15_mb_file_uploads_it_intact(nb, page, backend, artifacts):
     assert (row["name"], row["size"], row["received"], row["uploaded"]) == ("drop15.wav", DROP_BYTES, DROP_BYTES, DROP_BYTES)
     result = nb.kernel.value("list(up.results.values())[-1]")
     assert result["files"][0]["filename"] == "drop15.wav"
-    stored = [p for p in backend.data_dir.rglob("*drop15*") if p.is_file() and p.stat().st_size == DROP_BYTES]
+    stored = [p for p in lab_backend.data_dir.rglob("*drop15*") if p.is_file() and p.stat().st_size == DROP_BYTES]
     assert stored, "the backend has no file of that size named drop15"
     assert hashlib.sha256(stored[0].read_bytes()).hexdigest() == sha
     page.locator(".nemo-upload").first.screenshot(path=str(artifacts / "upload.png"))
