@@ -20,7 +20,7 @@ from typing import Any, Callable, Generator, Optional
 import pandas as pd
 
 from . import protocol
-from .client.errors import NemoError, SessionNotFound, StreamError
+from .client.errors import BackendError, ConnectionFailed, NemoError, RateLimited, SessionNotFound, StreamError
 from .draft import Change, Draft, describe_changes
 from .routing import CREDITS, EXPORT, STATUS, UPLOAD, clean_reply, route, translate_gui
 
@@ -64,6 +64,7 @@ class Settings:
     render_poll_growth: float = 1.5
     render_timeout_s: float = 1800.0
     render_attempts: int = 2  # a failed render is retried once with a new id
+    render_poll_retries: int = 3  # status polls in a row that may fail (network, 5xx): the render goes on
 
 
 # --- results ----------------------------------------------------------------------------------
@@ -347,18 +348,26 @@ class _Rules:
         return Render(id=job.id, url=job.url, path=Path(saved), session_id=self.session_id)
 
     def _poll_render_plan(self, job: Any, progress: Progress | None) -> Plan:
-        settings, waited = self.settings, 0.0
+        settings, waited, failures = self.settings, 0.0, 0
         delay = settings.render_poll_first_s
         while not job.done:
             if waited >= settings.render_timeout_s:
                 yield Call("render_cancel", (job.id,))
-                raise RenderFailed(f"The render {job.id} did not finish in {settings.render_timeout_s:.0f} s.")
+                raise RenderFailed(f"The render {job.id} did not finish in {settings.render_timeout_s:g} s, so it was "
+                                   "cancelled: try again later (or allow it longer with render_timeout_s).")
             yield Sleep(delay)
             waited += delay
-            job = yield from self._call("render_status", job.id)
+            delay = min(delay * settings.render_poll_growth, settings.render_poll_max_s)
+            try:
+                job = yield from self._call("render_status", job.id)
+            except (ConnectionFailed, BackendError, RateLimited):  # one poll failed; the render itself goes on
+                failures += 1
+                if failures > settings.render_poll_retries:
+                    raise
+                continue
+            failures = 0
             if progress is not None:
                 progress("render", float(job.progress))
-            delay = min(delay * settings.render_poll_growth, settings.render_poll_max_s)
         return job
 
     def _preview_plan(self, path: str | os.PathLike | None, progress: Progress | None) -> Plan:

@@ -1,8 +1,10 @@
 """The cells of the fault matrix: which fault settings break which operation, and what must follow.
 
 An operation's fault is aimed at the paths that operation uses, so the state read that starts an
-edit or an export is not what breaks. "download" is an export whose render went well and whose
-file transfer (the CDN URL, then the proxy fallback) is what breaks.
+edit or an export is not what breaks. "poll" is an export whose render started well and whose status
+polls break; "download" one whose render went well and whose file transfer (the CDN URL, then the
+proxy fallback) breaks. "refused" while polling is not a cell: the local backend cannot be
+unreachable and still rendering (a restarted one has lost its running renders).
 """
 
 from __future__ import annotations
@@ -15,7 +17,8 @@ OPERATIONS = {
     "edit": [protocol.PATH_RUN_SSE],
     "upload": ["/api/upload-video/"],
     "state": ["/api/state/"],
-    "export": [protocol.PATH_RENDER],  # starting the render and polling its status
+    "export": [protocol.PATH_RENDER],  # starting the render (and polling its status)
+    "poll": [protocol.PATH_RENDER + "/"],  # only polling the status of a render that was started
     "download": ["/cdn/", "/api/render/proxy/render_"],  # the file URL, then the fallback download
 }
 REFUSED = "refused"
@@ -27,7 +30,7 @@ def fault_settings(fault: str, operation: str) -> dict | None:
     stream = operation == "edit"
     once = {"error_paths": paths, "error_times": 1}
     table = {
-        REFUSED: {},
+        REFUSED: {} if operation != "poll" else None,
         "drop": {"drop_after_events": 1} if stream else {"drop_after_bytes": 64, "drop_paths": paths},
         "stall": {"stall_s": STALL_S} if stream else {"stall_s": STALL_S, "stall_paths": paths},
         "heartbeats only": {"heartbeats_only_s": STALL_S, "heartbeat_s": 0.05} if stream else None,
@@ -61,6 +64,8 @@ _EXCEPTIONS = {
     ("malformed JSON", "edit"): "ok",  # one broken frame is skipped, the reply goes on
     ("render fails once", "export"): "ok",  # retried once with a new id
     ("render never ends", "export"): "RenderFailed",  # bounded by render_timeout_s, then cancelled
+    # a status poll that fails once is polled again (the render goes on); one that always fails, not forever
+    **{(fault, "poll"): "ok" for fault in ("5xx", "HTML page", "malformed JSON", "429 twice")},
     # the file URL failing once falls back to the proxy download
     **{(fault, "download"): "ok" for fault in ("1002", "2001", "5xx", "HTML page", "malformed JSON", "429 twice")},
 }

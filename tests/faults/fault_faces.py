@@ -20,6 +20,7 @@ from nemo_jupyter.draft import Draft
 from nemo_jupyter.session import Session
 
 _numbers = itertools.count(1)
+EXPORTS = ("export", "poll", "download")  # operations that are an export, broken at different steps
 
 
 def next_instruction() -> str:
@@ -41,7 +42,7 @@ class SessionFace:
 
     def prepare(self, operation: str) -> None:
         self.session.start()
-        if operation in ("export", "download"):
+        if operation in EXPORTS:
             self.session.upload(self.clip)
         self.session.edit(next_instruction())
 
@@ -105,7 +106,7 @@ class MagicsFace:
         return result, captured
 
     def prepare(self, operation: str) -> None:
-        if operation in ("export", "download"):
+        if operation in EXPORTS:
             assert self.cell(f"%nemo upload {self.clip}")[0].success
         assert self.cell(f"%%nemo\n{next_instruction()}")[0].success
 
@@ -115,7 +116,7 @@ class MagicsFace:
             "upload": f"%nemo upload {self.clip}",
             "state": "%nemo status",
             "export": f"%nemo export --out {self.out_dir / 'export.mp4'} --quality draft",
-        }[operation if operation != "download" else "export"]
+        }["export" if operation in EXPORTS else operation]
         result, captured = self.cell(source)
         if result.success:
             edit = self.ip.user_ns.pop("fault_edit", None) if operation == "edit" else None
