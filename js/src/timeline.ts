@@ -75,9 +75,14 @@ function render({ model, el: root }: RenderProps<TimelineModel>) {
     return s;
   };
 
+  canvas.setAttribute("role", "img");
+
   function relayout() {
     lanes = layoutLanes(model.get("tracks") ?? []);
     duration = totalDuration(lanes);
+    const segments = lanes.reduce((n, lane) => n + lane.segments.length, 0);
+    const names = lanes.map((lane) => `${lane.track.name} (${lane.segments.length})`).join(", ");
+    canvas.setAttribute("aria-label", `Timeline, ${formatTime(duration)}: ${lanes.length} tracks, ${segments} segments: ${names}`);
     schedule();
   }
 

@@ -115,6 +115,7 @@ def test_timeline_draws_each_segment_in_order(nb, page, artifacts):
     assert len(expected) == 5
     page.wait_for_function("n => document.querySelector('.nemo-timeline').dataset.drawn == n", arg=str(len(expected)))
     assert timeline.get_attribute("data-drawn-ids").split(",") == expected
+    assert "3 tracks, 5 segments" in timeline.locator("canvas").get_attribute("aria-label")
     lane_colour = _pixel(page, GUTTER + 2, RULER + GAP + 1)
     for position in range(3):
         assert _pixel(page, *_block_centre(page, tracks[0]["segments"], position)) != lane_colour
