@@ -92,7 +92,10 @@ def test_a_notebook_run_leaks_neither_token_nor_client_id(kernel_env, tmp_path):
 
     text, records = saved.read_text(encoding="utf-8"), log.read_text(encoding="utf-8")
     assert "HTTP Request: POST" in records, "the log file caught the client's records"
-    shown = "\n".join(_outputs(json.loads(text)))
+    executed = json.loads(text)
+    widgets = executed["metadata"].get("widgets", {}).get("application/vnd.jupyter.widget-state+json", {})
+    assert widgets.get("state"), "the widgets' state was saved in the notebook (and is searched below)"
+    shown = "\n".join(_outputs(executed))
     assert "/workspace/claim?ct=clm_" in shown and "LocalBackend(url=" in shown, "the last cells ran"
     assert "no longer exists" in shown or "not found" in shown.lower(), "the error cell showed its error"
     for secret in (token, CLIENT_ID):
