@@ -271,8 +271,16 @@ class Backend:
         return FileResponse(image, media_type="image/jpeg")
 
     # --- test hooks ---------------------------------------------------------------------------
-    async def local_faults(self, request: Request) -> Response:
+    def tester(self, request: Request) -> None:
+        """The test hooks break the server for everyone and list every session: this machine only."""
+        from .server import is_loopback  # server imports this module
+
         self.user(request)
+        if request.client is None or not is_loopback(request.client.host):
+            raise ApiError(403, "the /_local/ test hooks answer only on this machine")
+
+    async def local_faults(self, request: Request) -> Response:
+        self.tester(request)
         if request.method == "POST":
             body = await json_body(request)
             if body.pop("reset", False):
@@ -284,7 +292,7 @@ class Backend:
         return ok(self.faults.to_dict())
 
     async def local_stats(self, request: Request) -> Response:
-        self.user(request)
+        self.tester(request)
         return ok(self.stats.to_dict())
 
 
