@@ -5,8 +5,9 @@
 import type { RenderProps } from "@anywidget/types";
 import "./styles.css";
 import { dropTarget, hitTest, type Hit } from "./hit";
-import { DEFAULT_GEOMETRY, layoutLanes, totalDuration, totalHeight, visibleRange, type Lane, type TrackData } from "./layout";
-import { fitScale, formatTime, scrollForZoom, tickStep, ticks, timeToX, xToTime, type Scale } from "./scale";
+import { drawBackground, drawGhost, drawLanes, drawMarkers, drawPlayhead, drawRuler, GUTTER, type Frame } from "./draw";
+import { DEFAULT_GEOMETRY, layoutLanes, totalDuration, totalHeight, type Lane, type TrackData } from "./layout";
+import { fitScale, formatTime, scrollForZoom, timeToX, xToTime, type Scale } from "./scale";
 import { onThemeChange, palette, type Palette } from "./theme";
 
 export interface Marker {
@@ -27,9 +28,7 @@ interface TimelineModel {
   message: string;
 }
 
-const GUTTER = 84;
 const DRAG_THRESHOLD = 4;
-const MAX_RECORDED_IDS = 500;
 
 function el<K extends keyof HTMLElementTagNameMap>(tag: K, className: string, text = ""): HTMLElementTagNameMap[K] {
   const node = document.createElement(tag);
@@ -62,7 +61,7 @@ function render({ model, el: root }: RenderProps<TimelineModel>) {
   let duration = 0;
   let scrollPx = 0;
   let colors: Palette = palette(root);
-  let frame = 0;
+  let animation = 0;
   let painted = false;
   const images = new Map<string, HTMLImageElement>();
   let drag: { hit: Hit; x0: number; x: number; moved: boolean } | null = null;
@@ -87,11 +86,11 @@ function render({ model, el: root }: RenderProps<TimelineModel>) {
   }
 
   function schedule() {
-    if (!frame) frame = requestAnimationFrame(draw);
+    if (!animation) animation = requestAnimationFrame(draw);
   }
 
   function draw() {
-    frame = 0;
+    animation = 0;
     const w = width();
     const h = totalHeight(lanes);
     const ratio = window.devicePixelRatio || 1;
@@ -105,15 +104,13 @@ function render({ model, el: root }: RenderProps<TimelineModel>) {
     if (!ctx) return;
     ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
     const scale = currentScale();
-    const t0 = xToTime(GUTTER, scale);
-    const t1 = xToTime(w, scale);
-    ctx.fillStyle = colors.background;
-    ctx.fillRect(0, 0, w, h);
-    drawRuler(ctx, scale, t0, t1, w);
-    const drawn = drawLanes(ctx, scale, t0, t1, w);
-    if (model.get("show_markers")) drawMarkers(ctx, scale, h);
-    drawPlayhead(ctx, scale, h);
-    if (drag?.moved) drawDrag(ctx, scale);
+    const frame: Frame = { ctx, scale, t0: xToTime(GUTTER, scale), t1: xToTime(w, scale), width: w, height: h, colors };
+    drawBackground(frame);
+    drawRuler(frame);
+    const drawn = drawLanes(frame, lanes, model.get("selected"), thumbnail);
+    if (model.get("show_markers")) drawMarkers(frame, (model.get("markers") ?? []).map((m) => m.t));
+    drawPlayhead(frame, model.get("playhead") ?? 0);
+    if (drag?.moved) drawGhost(frame, drag.hit.lane, drag.hit.segment, drag.x - drag.x0);
     root.dataset.drawn = String(drawn.count);
     root.dataset.drawnIds = drawn.ids.join(",");
     root.dataset.theme = colors.background;
@@ -123,113 +120,10 @@ function render({ model, el: root }: RenderProps<TimelineModel>) {
     }
   }
 
-  function drawRuler(ctx: CanvasRenderingContext2D, scale: Scale, t0: number, t1: number, w: number) {
-    const { rulerHeight } = DEFAULT_GEOMETRY;
-    ctx.fillStyle = colors.lane;
-    ctx.fillRect(0, 0, w, rulerHeight);
-    ctx.strokeStyle = colors.border;
-    ctx.fillStyle = colors.muted;
-    ctx.font = "11px var(--jp-ui-font-family, sans-serif)";
-    ctx.textBaseline = "middle";
-    for (const t of ticks(Math.max(0, t0), t1, tickStep(scale.pxPerSecond))) {
-      const x = Math.round(timeToX(t, scale)) + 0.5;
-      ctx.beginPath();
-      ctx.moveTo(x, rulerHeight - 7);
-      ctx.lineTo(x, rulerHeight);
-      ctx.stroke();
-      ctx.fillText(formatTime(t), x + 3, rulerHeight / 2);
-    }
-  }
-
-  function drawLanes(ctx: CanvasRenderingContext2D, scale: Scale, t0: number, t1: number, w: number) {
-    const selected = model.get("selected");
-    const thumbnails = model.get("thumbnails") ?? {};
-    const ids: string[] = [];
-    let count = 0;
-    ctx.font = "12px var(--jp-ui-font-family, sans-serif)";
-    for (const lane of lanes) {
-      ctx.fillStyle = colors.lane;
-      ctx.fillRect(0, lane.y, w, lane.height);
-      ctx.fillStyle = colors.text;
-      ctx.textBaseline = "middle";
-      ctx.fillText(clip(ctx, lane.track.name, GUTTER - 10), 6, lane.y + lane.height / 2);
-      ctx.save();
-      ctx.beginPath();
-      ctx.rect(GUTTER, lane.y, w - GUTTER, lane.height);
-      ctx.clip();
-      const [from, to] = visibleRange(lane, t0, t1);
-      const fill = colors.segment[lane.track.type] ?? colors.segment.other;
-      for (let i = from; i < to; i++) {
-        const s = lane.segments[i];
-        const x = timeToX(s.start, scale);
-        const bw = Math.max(1, (s.end - s.start) * scale.pxPerSecond - 1);
-        if (x + bw < GUTTER) continue;
-        count++;
-        if (ids.length < MAX_RECORDED_IDS) ids.push(s.id);
-        ctx.fillStyle = fill;
-        ctx.fillRect(x, lane.y + 2, bw, lane.height - 4);
-        const thumb = thumbnails[s.id] ? image(thumbnails[s.id]) : null;
-        let textX = x + 4;
-        if (thumb?.complete && thumb.naturalWidth && bw > 40) {
-          const th = lane.height - 6;
-          const tw = Math.min(bw / 2, (th * thumb.naturalWidth) / thumb.naturalHeight);
-          ctx.drawImage(thumb, x + 2, lane.y + 3, tw, th);
-          textX += tw + 2;
-        }
-        if (s.id === selected) {
-          ctx.strokeStyle = colors.selection;
-          ctx.lineWidth = 2;
-          ctx.strokeRect(x + 1, lane.y + 3, bw - 2, lane.height - 6);
-          ctx.lineWidth = 1;
-        }
-        const room = x + bw - textX - 4;
-        if (room > 14) {
-          ctx.fillStyle = colors.text;
-          ctx.fillText(clip(ctx, s.label, room), textX, lane.y + lane.height / 2);
-        }
-      }
-      ctx.restore();
-    }
-    return { count, ids };
-  }
-
-  function drawMarkers(ctx: CanvasRenderingContext2D, scale: Scale, h: number) {
-    ctx.strokeStyle = colors.marker;
-    ctx.setLineDash([3, 3]);
-    for (const m of model.get("markers") ?? []) {
-      const x = Math.round(timeToX(m.t, scale)) + 0.5;
-      if (x < GUTTER) continue;
-      ctx.beginPath();
-      ctx.moveTo(x, DEFAULT_GEOMETRY.rulerHeight);
-      ctx.lineTo(x, h);
-      ctx.stroke();
-    }
-    ctx.setLineDash([]);
-  }
-
-  function drawPlayhead(ctx: CanvasRenderingContext2D, scale: Scale, h: number) {
-    const x = Math.round(timeToX(model.get("playhead") ?? 0, scale)) + 0.5;
-    if (x < GUTTER) return;
-    ctx.strokeStyle = colors.playhead;
-    ctx.lineWidth = 2;
-    ctx.beginPath();
-    ctx.moveTo(x, 0);
-    ctx.lineTo(x, h);
-    ctx.stroke();
-    ctx.lineWidth = 1;
-  }
-
-  function drawDrag(ctx: CanvasRenderingContext2D, scale: Scale) {
-    if (!drag) return;
-    const { lane, segment } = drag.hit;
-    const x = timeToX(segment.start, scale) + (drag.x - drag.x0);
-    ctx.globalAlpha = 0.5;
-    ctx.fillStyle = colors.selection;
-    ctx.fillRect(x, lane.y + 2, Math.max(2, (segment.end - segment.start) * scale.pxPerSecond), lane.height - 4);
-    ctx.globalAlpha = 1;
-  }
-
-  function image(url: string): HTMLImageElement {
+  /** The loaded thumbnail of a segment, or null (loading starts on first ask; a redraw follows). */
+  function thumbnail(id: string): HTMLImageElement | null {
+    const url = (model.get("thumbnails") ?? {})[id];
+    if (!url) return null;
     let img = images.get(url);
     if (!img) {
       img = new Image();
@@ -237,7 +131,7 @@ function render({ model, el: root }: RenderProps<TimelineModel>) {
       img.src = url;
       images.set(url, img);
     }
-    return img;
+    return img.complete && img.naturalWidth ? img : null;
   }
 
   function point(event: MouseEvent) {
@@ -389,20 +283,8 @@ function render({ model, el: root }: RenderProps<TimelineModel>) {
     window.removeEventListener("mouseup", finishPointer);
     resize.disconnect();
     stopTheme();
-    cancelAnimationFrame(frame);
+    cancelAnimationFrame(animation);
   };
-}
-
-function clip(ctx: CanvasRenderingContext2D, text: string, room: number): string {
-  if (ctx.measureText(text).width <= room) return text;
-  let lo = 0;
-  let hi = text.length;
-  while (lo < hi) {
-    const mid = (lo + hi + 1) >> 1;
-    if (ctx.measureText(text.slice(0, mid) + "…").width <= room) lo = mid;
-    else hi = mid - 1;
-  }
-  return lo ? text.slice(0, lo) + "…" : "";
 }
 
 export default { render };
