@@ -1,6 +1,6 @@
 // PlayerWidget: an HTML5 video whose position is the `current_time` trait (linkable to a
-// timeline's playhead). Plays from `src`; when there is no URL, asks the kernel for the bytes
-// once per view (a binary buffer message, never a trait).
+// timeline's playhead). Plays from `src`; when there is no URL, or it cannot be loaded, and the
+// kernel has the file (`has_bytes`), asks for the bytes once per view (binary buffers, never a trait).
 
 import type { RenderProps } from "@anywidget/types";
 import "./styles.css";
@@ -28,32 +28,47 @@ function render({ model, el }: RenderProps<PlayerModel>) {
   line.className = "nemo-status";
   el.append(video, line);
   let blobUrl = "";
+  let urlFailed = "";
+  let asked = false;
 
   function load() {
     const src = model.get("src");
     video.poster = model.get("poster") || "";
-    if (src) {
+    if (blobUrl) {
+      if (video.src !== blobUrl) video.src = blobUrl;
+    } else if (src && src !== urlFailed) {
       if (video.getAttribute("src") !== src) video.src = src;
-    } else if (blobUrl) {
-      video.src = blobUrl;
-    } else if (model.get("has_bytes")) {
+    } else if (model.get("has_bytes") && !asked) {
+      asked = true;
       model.send({ kind: "need_bytes" });
       line.textContent = "Loading video…";
     }
   }
 
-  let pieces: { total: number; received: number; parts: Uint8Array | null } = { total: 0, received: 0, parts: null };
+  // Pieces may arrive twice (each view of the model asks, the kernel answers all): count each offset once.
+  let pieces = { total: 0, received: 0, offsets: new Set<number>(), data: new Uint8Array(0) };
   function onMessage(msg: { kind?: string; mime?: string; offset?: number; total?: number }, buffers: DataView[]) {
-    if (msg?.kind !== "bytes" || !buffers.length || blobUrl || model.get("src")) return;
+    if (msg?.kind !== "bytes" || !buffers.length || blobUrl || !asked) return;
     const total = msg.total ?? buffers[0].byteLength;
-    if (!pieces.parts || pieces.total !== total) pieces = { total, received: 0, parts: new Uint8Array(total) };
+    const offset = msg.offset ?? 0;
+    if (pieces.total !== total) pieces = { total, received: 0, offsets: new Set(), data: new Uint8Array(total) };
+    if (pieces.offsets.has(offset)) return;
     const piece = new Uint8Array(buffers[0].buffer, buffers[0].byteOffset, buffers[0].byteLength);
-    pieces.parts!.set(piece, msg.offset ?? 0);
+    pieces.data.set(piece, offset);
+    pieces.offsets.add(offset);
     pieces.received += piece.byteLength;
     if (pieces.received < total) return;
-    blobUrl = URL.createObjectURL(new Blob([pieces.parts as Uint8Array<ArrayBuffer>], { type: msg.mime || model.get("mime") || "video/mp4" }));
-    pieces = { total: 0, received: 0, parts: null };
+    blobUrl = URL.createObjectURL(new Blob([pieces.data as Uint8Array<ArrayBuffer>], { type: msg.mime || model.get("mime") || "video/mp4" }));
+    pieces = { total: 0, received: 0, offsets: new Set(), data: new Uint8Array(0) };
     line.textContent = "";
+    load();
+  }
+
+  /** Another video: forget the previous one's bytes and failures. */
+  function reload() {
+    if (blobUrl) URL.revokeObjectURL(blobUrl);
+    blobUrl = urlFailed = "";
+    asked = false;
     load();
   }
 
@@ -81,6 +96,11 @@ function render({ model, el }: RenderProps<PlayerModel>) {
     }
   };
   const showError = () => {
+    const src = model.get("src");
+    if (src && video.getAttribute("src") === src && model.get("has_bytes") && !blobUrl) {
+      urlFailed = src; // the browser cannot reach the URL: the kernel's copy instead
+      return load();
+    }
     line.textContent = `Cannot play this video (${video.error?.message || "unsupported or unreachable"})`;
   };
   const showMessage = () => {
@@ -99,7 +119,7 @@ function render({ model, el }: RenderProps<PlayerModel>) {
   });
 
   const handlers: [string, () => void][] = [
-    ["change:src", load],
+    ["change:src", reload],
     ["change:poster", load],
     ["change:has_bytes", load],
     ["change:current_time", seekToTrait],

@@ -127,6 +127,7 @@ function render({ model, el: root }: RenderProps<TimelineModel>) {
     let img = images.get(url);
     if (!img) {
       img = new Image();
+      img.crossOrigin = "anonymous"; // thumbnails come from the backend's origin: keep the canvas readable
       img.onload = schedule;
       img.src = url;
       images.set(url, img);

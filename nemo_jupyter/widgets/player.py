@@ -1,8 +1,9 @@
 """PlayerWidget: a render (or any video URL) playing inline; `current_time` links to a playhead.
 
-It plays from a URL whenever there is one. A local file with no URL is sent to the browser as
-binary buffer messages, at most `max_bytes` (20 MB by default): the bytes never enter a trait, so
-a saved notebook never stores the video.
+It plays from a URL whenever there is one. A local file (a render's download) is the fallback:
+when there is no URL, or the browser cannot load it (a backend on the kernel's machine seen from
+another one), the kernel sends the file as binary buffer messages, at most `max_bytes` (20 MB by
+default). The bytes never enter a trait, so a saved notebook never stores the video.
 """
 
 from __future__ import annotations
@@ -55,37 +56,33 @@ class PlayerWidget(NemoWidget):
     def __init__(self, render_or_url: Any = "", *, max_bytes: int = DEFAULT_MAX_BYTES, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.max_bytes = max_bytes
-        self._bytes: bytes | None = None
+        self._file: Path | None = None
         self.load(render_or_url)
 
     def load(self, render_or_url: Any) -> None:
-        """Play something else: a URL, a local file (size-capped), or a render result."""
+        """Play something else: a URL, a local file (size-capped), or a render result (both)."""
         url, path = _source(render_or_url)
-        self._bytes, self.message = None, ""
-        if url or path is None:
-            self.src, self.has_bytes = url, False
-            return
-        if not path.is_file():
-            self.src, self.has_bytes, self.message = "", False, f"No video at {path}."
-            return
-        size = path.stat().st_size
-        if size > self.max_bytes:
-            self.src, self.has_bytes = "", False
-            self.message = (f"{path.name} is {size / 1e6:.0f} MB, over the {self.max_bytes / 1e6:.0f} MB inline limit: "
-                            "play it from a URL (the render's URL or the Jupyter files route).")
-            return
-        self._bytes = path.read_bytes()
-        self.mime = mimetypes.guess_type(path.name)[0] or "video/mp4"
-        self.src, self.has_bytes = "", True
+        self._file, self.message = None, ""
+        if path is not None and path.is_file():
+            size = path.stat().st_size
+            if size <= self.max_bytes:
+                self._file = path
+                self.mime = mimetypes.guess_type(path.name)[0] or "video/mp4"
+            elif not url:
+                self.message = (f"{path.name} is {size / 1e6:.0f} MB, over the {self.max_bytes / 1e6:.0f} MB inline "
+                                "limit: play it from a URL (the render's URL or the Jupyter files route).")
+        elif path is not None and not url:
+            self.message = f"No video at {path}."
+        self.src, self.has_bytes = url, self._file is not None
 
     def link(self, timeline: Any) -> ipywidgets.widgets.widget_link.Link:
         """Keep `current_time` and the timeline's `playhead` equal, in the browser (jslink)."""
         return ipywidgets.jslink((self, "current_time"), (timeline, "playhead"))
 
     def _on_need_bytes(self, _content: dict, _buffers: list) -> None:
-        data = self._bytes
-        if not data:
+        if self._file is None:
             return
+        data = self._file.read_bytes()
         total = len(data)
         for offset in range(0, total, PIECE_BYTES):
             piece = memoryview(data)[offset:offset + PIECE_BYTES]

@@ -56,6 +56,9 @@ big = TimelineWidget(json.load(open("draft10k.json")))
 big""",
     # 6: a second view of the first timeline, rendered late
     "tl",
+    # 7: a render whose URL the browser cannot reach: the kernel's copy plays instead
+    """unreachable = PlayerWidget(type("Render", (), {"url": "http://127.0.0.1:9/nowhere.mp4", "path": preview.path})())
+unreachable""",
 ]
 
 
@@ -172,6 +175,13 @@ def test_player_without_url_plays_from_bytes(nb, page):
     # what a saved notebook stores: no video bytes in the state
     state = nb.kernel.value("{k: v for k, v in bytes_player.get_state().items() if k not in ('_esm', '_css')}")
     assert len(json.dumps(state)) < 2000 < nb.kernel.value("preview.path.stat().st_size")
+
+
+def test_an_unreachable_url_falls_back_to_the_kernels_file(nb, page):
+    video = page.locator(".nemo-player video").nth(2)
+    video.scroll_into_view_if_needed()
+    page.wait_for_function("v => v.src.startsWith('blob:') && v.readyState >= 1", arg=video.element_handle())
+    assert nb.kernel.value("unreachable.src") == "http://127.0.0.1:9/nowhere.mp4"
 
 
 def test_stream_view_shows_the_reply_and_saves_markdown(nb, page, artifacts):

@@ -18,7 +18,8 @@ def test_a_render_plays_from_its_url_before_its_file(tmp_path):
     local = tmp_path / "r.mp4"
     local.write_bytes(b"x" * 10)
     render = type("Render", (), {"url": "http://127.0.0.1:9/cdn/r.mp4", "path": local})()
-    assert PlayerWidget(render).src == "http://127.0.0.1:9/cdn/r.mp4"
+    player = PlayerWidget(render)
+    assert (player.src, player.has_bytes) == ("http://127.0.0.1:9/cdn/r.mp4", True)  # the file: a fallback
     no_url = type("Render", (), {"url": None, "path": local})()
     assert (PlayerWidget(no_url).src, PlayerWidget(no_url).has_bytes) == ("", True)
 
@@ -53,6 +54,8 @@ def test_files_over_the_cap_are_refused_with_one_line(tmp_path, front_end):
     browser.send({"kind": "need_bytes"})
     assert browser.received == []
     assert "No video at" in PlayerWidget(Path(tmp_path / "missing.mp4")).message
+    with_url = PlayerWidget(type("Render", (), {"url": "http://127.0.0.1:9/big.mp4", "path": clip})(), max_bytes=1000)
+    assert (with_url.src, with_url.has_bytes, with_url.message) == ("http://127.0.0.1:9/big.mp4", False, "")
 
 
 def test_link_ties_current_time_to_the_playhead():
