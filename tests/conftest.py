@@ -57,3 +57,9 @@ def make_clip(tmp_path_factory):
         return cache[key]
 
     return make
+
+
+def pytest_collection_modifyitems(config, items):
+    """Browser tests last: Playwright's sync API keeps an event loop running in the main thread for
+    the rest of the session, and `asyncio.run` in any later test would fail."""
+    items.sort(key=lambda item: item.nodeid.startswith("tests/browser/") or item.get_closest_marker("browser") is not None)

@@ -120,19 +120,33 @@ function render({ model, el: root }: RenderProps<TimelineModel>) {
     }
   }
 
-  /** The loaded thumbnail of a segment, or null (loading starts on first ask; a redraw follows). */
+  /** The loaded thumbnail of a segment, or null (loading starts on first ask; a redraw follows).
+   *  Loaded with CORS so the canvas stays readable; when the browser cannot load it (no CORS
+   *  answer, or a backend only the kernel's machine reaches), the kernel fetches it and sends the bytes. */
   function thumbnail(id: string): HTMLImageElement | null {
     const url = (model.get("thumbnails") ?? {})[id];
     if (!url) return null;
     let img = images.get(url);
     if (!img) {
       img = new Image();
-      img.crossOrigin = "anonymous"; // thumbnails come from the backend's origin: keep the canvas readable
+      img.crossOrigin = "anonymous";
       img.onload = schedule;
+      img.onerror = () => model.send({ kind: "thumbnail", url });
       img.src = url;
       images.set(url, img);
     }
     return img.complete && img.naturalWidth ? img : null;
+  }
+
+  function onMessage(msg: { kind?: string; url?: string; mime?: string }, buffers: DataView[]) {
+    if (msg?.kind !== "thumbnail" || !msg.url || !buffers.length) return;
+    const blob = new Blob([buffers[0] as DataView<ArrayBuffer>], { type: msg.mime || "image/jpeg" });
+    const img = new Image();
+    img.onload = schedule;
+    img.src = URL.createObjectURL(blob);
+    const old = images.get(msg.url);
+    if (old?.src.startsWith("blob:")) URL.revokeObjectURL(old.src);
+    images.set(msg.url, img);
   }
 
   function point(event: MouseEvent) {
@@ -270,6 +284,7 @@ function render({ model, el: root }: RenderProps<TimelineModel>) {
     ["change:message", syncChrome],
   ];
   for (const [name, handler] of handlers) model.on(name, handler);
+  model.on("msg:custom", onMessage);
   const resize = new ResizeObserver(schedule);
   resize.observe(stage);
   const stopTheme = onThemeChange(() => {
@@ -281,6 +296,8 @@ function render({ model, el: root }: RenderProps<TimelineModel>) {
 
   return () => {
     for (const [name, handler] of handlers) model.off(name as never, handler);
+    model.off("msg:custom", onMessage);
+    for (const img of images.values()) if (img.src.startsWith("blob:")) URL.revokeObjectURL(img.src);
     window.removeEventListener("mouseup", finishPointer);
     resize.disconnect();
     stopTheme();

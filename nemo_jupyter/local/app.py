@@ -37,6 +37,9 @@ from .uploads import append_to_video_track, discard, fetch_urls, probe_or_refuse
 
 FRAMES_NAME = re.compile(r"poster\.jpg|strip_(?P<start>\d{1,9})_(?P<dur>\d{1,9})\.jpg")
 MAX_CLIENT_ID_CHARS = 200
+# /cdn/ files are capability URLs (whoever has one may read it), so any page may draw them: the timeline
+# widget paints thumbnails on a canvas it must still be able to read back
+OPEN_FILE_HEADERS = {"Access-Control-Allow-Origin": "*"}
 
 
 class Backend:
@@ -250,7 +253,7 @@ class Backend:
         path = self.store.file_for_key(request.path_params["key"])
         if path is None or path.name != request.path_params["name"] or not self.store.inside(path) or not path.is_file():
             return JSONResponse({"message": "not found"}, status_code=404)
-        return FileResponse(path)
+        return FileResponse(path, headers=OPEN_FILE_HEADERS)
 
     async def cdn_frames(self, request: Request) -> Response:
         """A clip's poster (`poster.jpg`) or a strip of its frames (`strip_<in ms>_<duration ms>.jpg`),
@@ -268,7 +271,7 @@ class Backend:
                                                 dur_s=max(1, int(wanted["dur"])) / 1000)
         except MediaError as exc:
             return JSONResponse({"message": str(exc)}, status_code=404)
-        return FileResponse(image, media_type="image/jpeg")
+        return FileResponse(image, media_type="image/jpeg", headers=OPEN_FILE_HEADERS)
 
     # --- test hooks ---------------------------------------------------------------------------
     def tester(self, request: Request) -> None:

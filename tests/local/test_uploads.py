@@ -243,6 +243,7 @@ def test_video_infos_offer_a_poster_and_frame_strips(backend, make_clip):
         info = c.state(sid)["state"]["video_infos"][0]
     poster = httpx.get(info["poster"])  # no bearer: a capability URL like the media's own
     assert poster.status_code == 200 and poster.headers["content-type"] == "image/jpeg"
+    assert poster.headers["access-control-allow-origin"] == "*"  # a canvas that draws it stays readable
     assert Image.open(io.BytesIO(poster.content)).size == (320, 240)
     strip = httpx.get(info["poster"].replace("poster.jpg", "strip_0_2000.jpg"))
     width, height = Image.open(io.BytesIO(strip.content)).size

@@ -11,7 +11,8 @@ import pytest
 from nemo_jupyter import protocol
 
 FILES = "/cdn/{key}/"  # file URLs (a file, or frames of it) behind an unguessable key: open, 404 for a wrong key
-FILLERS = {"session_id": "1234567890123456789", "render_id": "render_1", "key": "0" * 32, "name": "x.mp4"}
+FILLERS = {"session_id": "1234567890123456789", "render_id": "render_1", "key": "0" * 32, "name": "x.mp4",
+           "frames": "poster.jpg"}
 
 
 def served_routes(backend) -> list[tuple[str, str]]:
