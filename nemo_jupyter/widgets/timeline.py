@@ -6,8 +6,11 @@ A drag never changes the draft locally: it becomes a plain-language edit sent th
 
 from __future__ import annotations
 
+import mimetypes
+import threading
 from typing import Any, Iterable
 
+import httpx
 import pandas as pd
 import traitlets as t
 
@@ -15,6 +18,8 @@ from ..draft import Draft, _segment_label, track_type_name
 from ._base import NemoWidget, blocking_session, bundle, stylesheet
 
 MAIN_TRACK_TYPE = "video"  # scenes are numbered on the first video track
+THUMBNAIL_MAX_BYTES = 2 * 1024 * 1024
+THUMBNAIL_TIMEOUT_S = 10.0
 
 
 def timeline_tracks(draft: Draft) -> list[dict]:
@@ -132,7 +137,7 @@ class TimelineWidget(NemoWidget):
     busy = t.Bool(False).tag(sync=True)
     message = t.Unicode("").tag(sync=True)
 
-    _handlers = {"move": "_on_move"}
+    _handlers = {"move": "_on_move", "thumbnail": "_on_thumbnail"}
 
     def __init__(self, draft_or_session: Any, *, markers: Any = None, **kwargs: Any) -> None:
         is_session = hasattr(draft_or_session, "edit")
@@ -207,3 +212,25 @@ class TimelineWidget(NemoWidget):
             self.message = str(error)
             return
         self.edit(text)
+
+    def _on_thumbnail(self, content: dict, _buffers: list) -> None:
+        """The browser could not load a thumbnail (another machine, another origin): fetch it here,
+        on a worker thread, and send its bytes. Only URLs this widget offered are fetched."""
+        url = content.get("url")
+        if isinstance(url, str) and url in self.thumbnails.values():
+            threading.Thread(target=self._send_thumbnail, args=(url,), name="nemo-thumbnail", daemon=True).start()
+
+    def _send_thumbnail(self, url: str) -> None:
+        try:
+            with httpx.stream("GET", url, timeout=THUMBNAIL_TIMEOUT_S, follow_redirects=True) as answer:
+                answer.raise_for_status()
+                data = b""
+                for chunk in answer.iter_bytes():
+                    data += chunk
+                    if len(data) > THUMBNAIL_MAX_BYTES:
+                        return
+                mime = answer.headers.get("content-type", "").split(";")[0] or mimetypes.guess_type(url)[0] or "image/jpeg"
+        except httpx.HTTPError:
+            return
+        self.send({"kind": "thumbnail", "url": url, "mime": mime}, [data])
+

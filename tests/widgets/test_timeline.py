@@ -214,3 +214,22 @@ def test_an_async_session_is_refused_with_what_to_do_and_wrapped_it_works(client
 
 async def _make_async_client(factory, url):
     return factory(api_url=url, retry_wait=0.05)
+
+
+def test_the_kernel_fetches_a_thumbnail_the_browser_could_not_load(client, make_clip, front_end):
+    from nemo_jupyter.session import Session
+
+    session = Session(client)
+    session.upload(make_clip(1.0))
+    widget = TimelineWidget(session)
+    assert widget.thumbnails, "the local backend offers a poster per clip"
+    url = next(iter(widget.thumbnails.values()))
+    browser = front_end(widget)
+    browser.send({"kind": "thumbnail", "url": "http://127.0.0.1:9/not-offered.jpg"})
+    browser.send({"kind": "thumbnail", "url": url})
+    deadline = time.monotonic() + 10
+    while not browser.received and time.monotonic() < deadline:
+        time.sleep(0.05)
+    (content, buffers), = browser.received
+    assert content == {"kind": "thumbnail", "url": url, "mime": "image/jpeg"}
+    assert bytes(buffers[0])[:2] == b"\xff\xd8"  # a JPEG
