@@ -7,6 +7,7 @@ Each cell of the matrix records its outcome in `MATRIX`; `pytest_terminal_summar
 from __future__ import annotations
 
 import pytest
+from fault_cells import FAULTS, OPERATIONS
 from fault_world import MATRIX, World
 
 
@@ -34,8 +35,8 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
     if not MATRIX:
         return
     faces = sorted({face for face, _, _ in MATRIX})
-    faults = list(dict.fromkeys(fault for _, fault, _ in MATRIX))
-    operations = list(dict.fromkeys(op for _, _, op in MATRIX))
+    faults = [fault for fault in FAULTS if any(f == fault for _, f, _ in MATRIX)]
+    operations = [op for op in OPERATIONS if any(o == op for _, _, o in MATRIX)]
     write = terminalreporter.write_line
     for face in faces:
         terminalreporter.section(f"fault matrix through the {face} (outcome of the faulty call; every cell "
