@@ -211,14 +211,16 @@ class NemoMagics(Magics, Configurable):
         print(HELP)
 
     def _cmd_connect(self, args: Any) -> None:
-        self.close()
         url = args.url or self.api_url
-        if args.local or (not url and self.backend == "local"):
+        local = args.local or (not url and self.backend == "local")
+        client = None if local else self._wait(self._make_client(url))  # a bad URL fails before anything closes
+        self.close()
+        if local:
             from .local import LocalBackend
 
             self.local = LocalBackend(data_dir=tempfile.mkdtemp(prefix="nemo-local-")).start()
-            url = self.local.url
-        self.client = self._wait(self._make_client(url))
+            client = self._wait(self._make_client(self.local.url))
+        self.client = client
         self.session = AsyncSession(self.client, settings=self._settings())
         session_id = self._wait(self.session.start())
         where = "the local backend" if self.local is not None else "NemoVideo"

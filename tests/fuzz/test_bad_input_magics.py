@@ -68,8 +68,7 @@ def test_bad_input_is_one_clear_line_and_sends_nothing(shell, backend, files, so
     # nothing reached the server (a session lookup by id aside), and the session is the same one
     sent = sum(backend.stats.requests.values()) - requests_before
     assert sent <= (1 if "session" in source else 0)
-    if "connect" not in source:
-        assert magics.session.session_id == session_id
+    assert magics.session is not None and magics.session.session_id == session_id  # still connected, same session
 
 
 def test_an_unknown_subcommand_names_the_help(shell):
