@@ -165,7 +165,7 @@ class Draft:
         label = str(name) if name not in (None, "") else _TRACK_LABELS.get(kind, kind.capitalize())
         if rows.empty:
             return f"{label}: (empty)"
-        names = [_segment_label(kind, item) for item in rows[["name", "text", "source", "segment"]].itertuples()]
+        names = [segment_label(kind, item) for item in rows[["name", "text", "source", "segment"]].itertuples()]
         span = _span(rows["start_s"].min(), rows["end_s"].max())
         volume = rows["volume"].dropna()
         if kind == "audio" and not volume.empty:
@@ -197,7 +197,7 @@ class Draft:
         return f"<div class='nemo-draft'><p><b>{html.escape(self.summary())}</b></p>{table}{more}</div>"
 
 
-def _segment_label(kind: str, row: Any) -> str:
+def segment_label(kind: str, row: Any) -> str:
     if kind == "text" and not _missing(row.text):
         return f'"{row.text}"'
     for value in (row.name, row.text, row.source, row.segment):

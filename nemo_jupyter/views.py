@@ -38,7 +38,7 @@ def change_lines(result: Any) -> list[str]:
     return [change.description for change in getattr(result, "changes", [])]
 
 
-class _Transcript:
+class Transcript:
     """What a reply looks like so far: tool markers and text, each text shown once."""
 
     def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
@@ -91,7 +91,7 @@ class MarkdownStreamView:
 
     def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
         self.clock = clock
-        self.transcript = _Transcript(clock)
+        self.transcript = Transcript(clock)
         self.handle = None
         self._shown_at = 0.0
         self._dirty = False
@@ -129,7 +129,7 @@ class TextStreamView:
 
     def __init__(self, out: TextIO | None = None, clock: Callable[[], float] = time.monotonic) -> None:
         self.out = out or sys.stdout
-        self.transcript = _Transcript(clock)
+        self.transcript = Transcript(clock)
         self._printed = 0  # how many characters of the current text part are out
 
     def _write(self, text: str) -> None:

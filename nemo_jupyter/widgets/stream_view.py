@@ -14,7 +14,7 @@ from typing import Any, Callable
 
 import traitlets as t
 
-from ..views import UPDATES_PER_SECOND, _Transcript, change_lines, final_markdown
+from ..views import UPDATES_PER_SECOND, Transcript, change_lines, final_markdown
 from ._base import NemoWidget, bundle, stylesheet
 
 _TOOL_PREFIX = "tool: "
@@ -38,14 +38,14 @@ class StreamView(NemoWidget):
         self._display_wanted = display
         self._handle: Any = None
         self._clock = clock
-        self._transcript = _Transcript(clock)
+        self._transcript = Transcript(clock)
         self._final = ""
         self._synced_at = -1.0
         self._dirty = False
 
     # --- the view protocol ----------------------------------------------------------------------
     def start(self) -> None:
-        self._transcript, self._final, self._dirty = _Transcript(self._clock), "", False
+        self._transcript, self._final, self._dirty = Transcript(self._clock), "", False
         self.text, self.tools, self.changes, self.summary, self.error = "", [], [], "", ""
         self.status = "working"
         if self._display_wanted and self._handle is None:

@@ -14,7 +14,7 @@ import httpx
 import pandas as pd
 import traitlets as t
 
-from ..draft import Draft, _segment_label, track_type_name
+from ..draft import Draft, segment_label, track_type_name
 from ._base import NemoWidget, blocking_session, bundle, stylesheet
 
 MAIN_TRACK_TYPE = "video"  # scenes are numbered on the first video track
@@ -34,7 +34,7 @@ def timeline_tracks(draft: Draft) -> list[dict]:
         rows = by_track.get(number, frame.iloc[0:0])
         starts = rows["start_s"].fillna(0.0).tolist()
         durations = rows["duration_s"].fillna(0.0).clip(lower=0).tolist()
-        labels = [_segment_label(kind, row) for row in rows[["name", "text", "source", "segment"]].itertuples()]
+        labels = [segment_label(kind, row) for row in rows[["name", "text", "source", "segment"]].itertuples()]
         tracks.append({
             "id": str(raw.get("id") or f"track{number}"),
             "type": kind,
