@@ -203,7 +203,7 @@ class NemoMagics(Magics, Configurable):
 
     @no_var_expand
     @cell_magic("nemo")
-    def nemo_cell(self, line: str, cell: str) -> None:
+    def nemo_cell(self, line: str, cell: str) -> Any:
         """`%%nemo [-o VAR]`: the cell, sent as written; only `{{name}}` is filled in from the notebook."""
         return self._instruction(line, cell)
 
@@ -321,7 +321,7 @@ class NemoMagics(Magics, Configurable):
         print("Logged out: the cached token is forgotten; `%nemo connect` starts afresh.")
 
     # --- %%nemo ---------------------------------------------------------------------------------
-    def _instruction(self, line: str, cell: str) -> None:
+    def _instruction(self, line: str, cell: str) -> Any:
         args = self._cell.parse_args(shlex.split(line))
         text = expand_placeholders(cell, self.shell.user_ns).strip()
         if not text:
@@ -343,10 +343,14 @@ class NemoMagics(Magics, Configurable):
             view.fail(STOPPED)  # the error itself is the cell's one error line
             raise
         view.finish(result)
-        if "credits" in result.actions:
+        if routing.CREDITS in result.actions:
             self._cmd_credits(None)
         if args.variable:
             self.shell.user_ns[args.variable] = result
+        elif routing.EXPORT in result.actions:  # PROTOCOL: the agent's "Export button" → run the export
+            print("The agent pointed at its Export button, so the notebook exports now.")
+            return self._cmd_export(argparse.Namespace(out=None, quality="high"))
+        return None
 
     def _routed(self, found: routing.Route) -> Any:
         if found.intent == routing.UPLOAD:
