@@ -266,3 +266,12 @@ def test_text_means_whichever_kind_the_draft_has():
     run(state, 'add text "Look" from 1s to 2s')
     assert [t["m"]["name"] for t in state["draft"]["t"] if t["tt"] == 7] == ["Title", "Captions"]
     assert respond(state, "remove the text").text == "Do you mean the title or the caption?"
+
+
+def test_a_long_unknown_instruction_is_not_echoed_whole():
+    from nemo_jupyter.local.agent import respond
+
+    essay = "please make it feel like a summer evening " * 500
+    reply = respond({"draft": {"d": 0, "m": {}, "t": []}}, essay)
+    assert not reply.charge and "I did not understand" in reply.text
+    assert len(reply.text) < len(essay) / 4 and "…" in reply.text

@@ -25,6 +25,7 @@ TOOL_NAME = "edit_draft"
 UNDO_KEY = "undo_stack"
 REDO_KEY = "redo_stack"
 UNDO_DEPTH = 20
+ECHO_CHARS = 80  # how much of a clause it did not understand the reply repeats
 HISTORY_KEYS = (UNDO_KEY, REDO_KEY)  # the agent's own memory: kept in the session, not shown to clients
 DEFAULT_CANVAS = {"width": 1920, "height": 1080, "fps": 30}
 _SLOW_COMMANDS = (c.SplitAtSceneCuts, c.RemoveFindings, c.TrimEndSilence)
@@ -60,9 +61,14 @@ def _talk(say: Say, chinese: bool) -> AgentReply:
 def _help(missed: tuple[str, ...], chinese: bool) -> AgentReply:
     if not missed:
         return _talk(Say(GRAMMAR, "请告诉我要怎么编辑。\n" + GRAMMAR), chinese)
-    quoted = ", ".join(f'"{m}"' for m in missed)
+    quoted = ", ".join(f'"{_shortened(m)}"' for m in missed)
     return AgentReply(tool_name=None, text=(f"我没有理解{quoted}。\n" if chinese else "")
                       + f"I did not understand {quoted}.\n{GRAMMAR}")
+
+
+def _shortened(clause: str, most: int = ECHO_CHARS) -> str:
+    """A clause as the reply repeats it: long ones cut, so a pasted essay does not come back whole."""
+    return clause if len(clause) <= most else clause[: most - 1].rstrip() + "…"
 
 
 def _current(state: dict) -> tuple[dict, dict]:
