@@ -19,9 +19,7 @@ from .upload import Progress
 class AsyncNemoClient(BaseNemoClient):
     """The NemoVideo agent API for asyncio: the same calls as `NemoClient`, awaited."""
 
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self._http = httpx.AsyncClient(timeout=self.timeout, follow_redirects=True)
+    http_client = httpx.AsyncClient
 
     async def __aenter__(self) -> AsyncNemoClient:
         return self

@@ -1,4 +1,5 @@
-"""What the sync and async faces share: construction, the simple attributes, and method delegation.
+"""What the sync and async faces share: construction (one signature, `ClientCore`'s plus `timeout`),
+the simple attributes, and method delegation.
 
 A face method such as `credits` is made by `delegate(ClientCore.credits, driver)`: it creates the
 core's generator and hands it to the face's driver (`_run` / `_arun`), with the core method's
@@ -12,7 +13,6 @@ import inspect
 from collections.abc import Callable
 from typing import Any
 
-from .. import config, protocol
 from .core import ClientCore
 
 # Core calls whose result is simply the generator's return value (the same on both faces).
@@ -65,37 +65,30 @@ def with_simple_calls(delegate: Callable[[Callable], Callable]) -> Callable[[typ
     return decorate
 
 
-class BaseNemoClient:
-    """Construction and the attributes both faces share; no I/O here."""
+def _with_core_parameters(init: Callable) -> inspect.Signature:
+    """`ClientCore.__init__`'s signature followed by `init`'s own keyword-only parameters, so that
+    help() and completion show the whole constructor of a face."""
+    core = inspect.signature(ClientCore.__init__)
+    own = [p for p in inspect.signature(init).parameters.values() if p.kind is inspect.Parameter.KEYWORD_ONLY]
+    return core.replace(parameters=[*core.parameters.values(), *own])
 
-    def __init__(
-        self,
-        api_url: str | None = None,
-        token: str | None = None,
-        client_id: str | None = None,
-        web_url: str | None = None,
-        *,
-        language: str = "en",
-        streaming: bool = True,
-        retry_wait: float = 30.0,
-        heartbeat_timeout: float = protocol.HEARTBEAT_TIMEOUT_S,
-        read_timeout: float = protocol.HEARTBEAT_TIMEOUT_S,
-        timeout: float = 60.0,
-        token_cache: config.TokenCache | None = None,
-    ) -> None:
-        self._core = ClientCore(
-            api_url,
-            token,
-            client_id,
-            web_url,
-            language=language,
-            streaming=streaming,
-            retry_wait=retry_wait,
-            heartbeat_timeout=heartbeat_timeout,
-            read_timeout=read_timeout,
-            token_cache=token_cache,
-        )
+
+class BaseNemoClient:
+    """Construction and the attributes both faces share; no I/O here.
+
+    A face names its HTTP client class in `http_client` (`httpx.Client` or `httpx.AsyncClient`).
+    """
+
+    http_client: type
+
+    def __init__(self, *args: Any, timeout: float = 60.0, **options: Any) -> None:
+        """`timeout`: seconds for each HTTP request (a stream's reads wait `read_timeout`); every
+        other argument goes to `ClientCore` (the signature shows them all)."""
+        self._core = ClientCore(*args, **options)
         self.timeout = timeout
+        self._http = self.http_client(timeout=timeout, follow_redirects=True)
+
+    __init__.__signature__ = _with_core_parameters(__init__)
 
     @classmethod
     def from_env(cls, **options: Any):

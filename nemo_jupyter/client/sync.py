@@ -19,9 +19,7 @@ from .upload import Progress
 class NemoClient(BaseNemoClient):
     """The NemoVideo agent API, blocking. See docs/architecture.md for the calls."""
 
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self._http = httpx.Client(timeout=self.timeout, follow_redirects=True)
+    http_client = httpx.Client
 
     def __enter__(self) -> NemoClient:
         return self
