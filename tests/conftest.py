@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+
 import pytest
 
 from nemo_jupyter import protocol
@@ -15,31 +17,51 @@ def _isolated_config(tmp_path, monkeypatch):
 
 
 @pytest.fixture(scope="session")
-def backend(tmp_path_factory):
-    """One local backend for the whole run, over real HTTP on 127.0.0.1."""
+def start_backend(tmp_path_factory):
+    """start_backend(name, **options) -> a LocalBackend (use it as a context manager) on a new data
+    dir named after `name`; options are LocalBackend's (agent=, credits=, ...)."""
     from nemo_jupyter.local import LocalBackend
 
-    with LocalBackend(data_dir=tmp_path_factory.mktemp("backend")) as running:
-        yield running
+    def start(name: str, **options):
+        return LocalBackend(data_dir=tmp_path_factory.mktemp(name), **options)
+
+    return start
 
 
-@pytest.fixture
-def fresh_backend(tmp_path):
-    """A backend of the test's own, for tests that change its settings or break it."""
-    from nemo_jupyter.local import LocalBackend
-
-    with LocalBackend(data_dir=tmp_path / "backend") as running:
-        yield running
-
-
-@pytest.fixture
-def client(backend):
-    """A NemoClient on the shared backend; faults set by the test are cleared afterwards."""
+@pytest.fixture(scope="session")
+def client_on():
+    """client_on(backend) -> a NemoClient on it (a context manager, retry_wait=0.05) that clears the
+    faults the test set on that backend when it closes."""
     from nemo_jupyter.client import NemoClient
 
-    with NemoClient(api_url=backend.url, retry_wait=0.05) as c:
+    @contextmanager
+    def connect(backend):
+        with NemoClient(api_url=backend.url, retry_wait=0.05) as c:
+            yield c
+        backend.faults.reset()
+
+    return connect
+
+
+@pytest.fixture(scope="session")
+def backend(start_backend):
+    """One local backend for the whole run, over real HTTP on 127.0.0.1."""
+    with start_backend("backend") as running:
+        yield running
+
+
+@pytest.fixture
+def fresh_backend(start_backend):
+    """A backend of the test's own, for tests that change its settings or break it."""
+    with start_backend("fresh") as running:
+        yield running
+
+
+@pytest.fixture
+def client(backend, client_on):
+    """A NemoClient on the shared backend; faults set by the test are cleared afterwards."""
+    with client_on(backend) as c:
         yield c
-    backend.faults.reset()
 
 
 @pytest.fixture(scope="session")

@@ -5,13 +5,11 @@ from __future__ import annotations
 import pytest
 from backend_api import Api, scripted_agent
 
-from nemo_jupyter.local import LocalBackend
-
 
 @pytest.fixture(scope="module")
-def scripted(tmp_path_factory):
+def scripted(start_backend):
     """A backend of this test module with the scripted agent."""
-    with LocalBackend(data_dir=tmp_path_factory.mktemp("scripted"), agent=scripted_agent) as running:
+    with start_backend("scripted", agent=scripted_agent) as running:
         yield running
 
 

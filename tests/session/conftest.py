@@ -32,20 +32,15 @@ def scripted_agent(state: dict, text: str) -> SimpleNamespace:
 
 
 @pytest.fixture(scope="session")
-def scripted_backend(tmp_path_factory):
-    from nemo_jupyter.local import LocalBackend
-
-    with LocalBackend(data_dir=tmp_path_factory.mktemp("scripted"), agent=scripted_agent) as running:
+def scripted_backend(start_backend):
+    with start_backend("scripted", agent=scripted_agent) as running:
         yield running
 
 
 @pytest.fixture
-def scripted_client(scripted_backend):
-    from nemo_jupyter.client import NemoClient
-
-    with NemoClient(api_url=scripted_backend.url, retry_wait=0.05) as c:
+def scripted_client(scripted_backend, client_on):
+    with client_on(scripted_backend) as c:
         yield c
-    scripted_backend.faults.reset()
 
 
 @pytest.fixture
