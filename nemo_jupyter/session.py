@@ -196,10 +196,17 @@ def new_render_id() -> str:
 
 # --- the rules --------------------------------------------------------------------------------
 class _Rules:
-    """The plans both faces run; `_run(plan)` is the only thing a face adds."""
+    """The plans both faces run; `_run(plan)` is the only thing a face adds, and `client_class`, the
+    name of the client (in `nemo_jupyter.client`) that it builds from the environment if given none."""
 
-    def __init__(self, client: Any, session_id: str | None = None, settings: Settings | None = None,
+    client_class: str
+
+    def __init__(self, client: Any = None, session_id: str | None = None, settings: Settings | None = None,
                  **overrides: float) -> None:
+        if client is None:
+            from . import client as clients
+
+            client = getattr(clients, self.client_class).from_env()
         self.client = client
         self.session_id = session_id
         self.task_id: str | None = None
@@ -207,6 +214,13 @@ class _Rules:
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.session_id or '(not started)'}>"
+
+    @classmethod
+    def resume(cls, session_id: str, client: Any = None, **options: Any) -> Any:
+        """The session `session_id`, checked on the server (`SessionNotFound` if it is not this client's);
+        on `AsyncSession`, await the result."""
+        session = cls(client, session_id, **options)
+        return session._run(session._resume_plan())
 
     def _call(self, name: str, *args: Any, **kwargs: Any) -> Plan:
         return (yield from self._ask(Call(name, args, kwargs)))
@@ -425,18 +439,7 @@ def _step(plan: Plan, value: Any, error: BaseException | None) -> tuple[bool, An
 class Session(_Rules):
     """A NemoVideo editing session on the sync client. `Session()` reads the client from the environment."""
 
-    def __init__(self, client: Any = None, session_id: str | None = None, settings: Settings | None = None,
-                 **overrides: float) -> None:
-        if client is None:
-            from .client import NemoClient
-
-            client = NemoClient.from_env()
-        super().__init__(client, session_id, settings, **overrides)
-
-    @classmethod
-    def resume(cls, session_id: str, client: Any = None, **options: Any) -> "Session":
-        session = cls(client, session_id, **options)
-        return session._run(session._resume_plan())
+    client_class = "NemoClient"
 
     def _run(self, plan: Plan) -> Any:
         value, error = None, None
@@ -520,18 +523,7 @@ class Session(_Rules):
 class AsyncSession(_Rules):
     """The same session for `await`; build it on an `AsyncNemoClient`."""
 
-    def __init__(self, client: Any = None, session_id: str | None = None, settings: Settings | None = None,
-                 **overrides: float) -> None:
-        if client is None:
-            from .client import AsyncNemoClient
-
-            client = AsyncNemoClient.from_env()
-        super().__init__(client, session_id, settings, **overrides)
-
-    @classmethod
-    async def resume(cls, session_id: str, client: Any = None, **options: Any) -> "AsyncSession":
-        session = cls(client, session_id, **options)
-        return await session._run(session._resume_plan())
+    client_class = "AsyncNemoClient"
 
     async def _run(self, plan: Plan) -> Any:
         value, error = None, None
