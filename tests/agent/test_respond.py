@@ -195,7 +195,7 @@ def test_louder_or_quieter_without_a_level_gets_a_question():
 
 def test_a_token_pasted_into_an_instruction_is_never_repeated_or_stored():
     state = make_state(5000, 3000)
-    secret = "nmv_usr_0123456789abcdef"
+    secret = "nmv_usr_" + "0123456789abcdef"  # a made-up token, spelt in two parts so no scanner mistakes it for a real one
     for text in (f"use token {secret}", f"swap scenes 1 and 2 {secret}", f'add title "{secret}"'):
         reply = run(state, text)
         assert secret not in repr(reply) and secret not in repr(state)
