@@ -12,22 +12,13 @@ from __future__ import annotations
 
 import argparse
 import tempfile
-import time
-from collections.abc import Callable
 from pathlib import Path
+
+from _common import best_of
 
 from nemo_jupyter.local.media.analysis import Thresholds, analyze
 from nemo_jupyter.local.media.ffmpeg import run
 from nemo_jupyter.local.media.samples import make_clip
-
-
-def best_of(repeat: int, work: Callable[[], object]) -> float:
-    times = []
-    for _ in range(repeat):
-        started = time.perf_counter()
-        work()
-        times.append(time.perf_counter() - started)
-    return min(times)
 
 
 def plain_decode(clip: Path) -> None:

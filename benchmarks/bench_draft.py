@@ -11,10 +11,9 @@ from __future__ import annotations
 
 import argparse
 import json
-import time
-from typing import Callable
 
 import pandas as pd
+from _common import best_of
 
 from nemo_jupyter.draft import Draft
 
@@ -32,15 +31,6 @@ def naive_frame(raw: dict) -> pd.DataFrame:
             rows.append({"track": number, "segment": segment["id"], "start_s": segment["st"] / 1000,
                          "duration_s": segment["d"] / 1000, **segment["m"]})
     return pd.DataFrame(rows)
-
-
-def best_of(repeat: int, work: Callable[[], object]) -> float:
-    times = []
-    for _ in range(repeat):
-        started = time.perf_counter()
-        work()
-        times.append(time.perf_counter() - started)
-    return min(times)
 
 
 def main() -> None:

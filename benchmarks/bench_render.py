@@ -15,9 +15,9 @@ from __future__ import annotations
 
 import argparse
 import tempfile
-import time
-from collections.abc import Callable
 from pathlib import Path
+
+from _common import best_times
 
 from nemo_jupyter.local.media.fonts import font_path
 from nemo_jupyter.local.media.ffmpeg import run
@@ -71,17 +71,6 @@ def hand_written(media: dict, folder: Path, out: Path, seconds: float) -> None:
     )
 
 
-def best_pair(repeat: int, ours: Callable[[], object], theirs: Callable[[], object]) -> tuple[float, float]:
-    """Best time of each side over `repeat` alternating runs."""
-    ours_t, theirs_t = [], []
-    for _ in range(repeat):
-        for work, times in ((ours, ours_t), (theirs, theirs_t)):
-            started = time.perf_counter()
-            work()
-            times.append(time.perf_counter() - started)
-    return min(ours_t), min(theirs_t)
-
-
 def entry(path: Path) -> dict:
     return {**probe(path), "path": str(path)}
 
@@ -102,7 +91,7 @@ def main(argv: list[str] | None = None) -> dict:
         media["music"] = entry(make_tone(folder / "music.m4a", seconds=2 * s + 2, hz=220))
         draft = reference_draft(s)
         assert plan_render(draft, media, HD, folder / "x.mp4").mode == "encode"
-        ours, theirs = best_pair(
+        ours, theirs = best_times(
             args.repeat,
             lambda: render_draft(draft, media, HD, folder / "ours.mp4"),
             lambda: hand_written(media, folder, folder / "theirs.mp4", s),
@@ -114,7 +103,7 @@ def main(argv: list[str] | None = None) -> dict:
         joined = {"t": [{"tt": 0, "sg": [{"src": k, "st": i * round(s * 1000), "d": hd[k]["d"]} for i, k in enumerate(hd)]}]}
         assert plan_render(joined, hd, HD, folder / "x.mp4").mode == "copy"
         (folder / "list.txt").write_text("".join(f"file '{m['path']}'\n" for m in hd.values()))
-        copy_ours, copy_theirs = best_pair(
+        copy_ours, copy_theirs = best_times(
             args.repeat,
             lambda: render_draft(joined, hd, HD, folder / "joined.mp4"),
             lambda: run(["-y", "-f", "concat", "-safe", "0", "-i", str(folder / "list.txt"), "-c", "copy",
