@@ -52,6 +52,8 @@ def scenes_dataframe(video_analyses: Any, thumbnails: Thumbnails = None) -> pd.D
     """
     found = findings_dataframe(video_analyses)
     scenes = found[(found["kind"] == "scene") & found["start_s"].notna()].copy()
+    if thumbnails is None:
+        thumbnails = _own_thumbnails(video_analyses)
     media_order = {media: index for index, media in enumerate(pd.unique(scenes["media"]))}
     scenes["_order"] = scenes["media"].map(media_order)
     scenes = scenes.sort_values(["_order", "start_s"], kind="stable").reset_index(drop=True)
@@ -59,6 +61,16 @@ def scenes_dataframe(video_analyses: Any, thumbnails: Thumbnails = None) -> pd.D
     thumbs = [_thumbnail(thumbnails, row.media, row.scene, row.start_s, row.end_s) for row in scenes.itertuples()]
     scenes["thumbnail"] = pd.Series(thumbs, index=scenes.index, dtype=object)
     return scenes[SCENE_COLUMNS]
+
+
+def _own_thumbnails(video_analyses: Any) -> Callable[[str, int, float, float], Any]:
+    """The thumbnails the analyses carry themselves (a scene finding's `thumbnail`), by media and start."""
+    own: dict[tuple[str, float], Any] = {}
+    for media, analysis in _per_media(video_analyses):
+        for entry in _finding_entries(analysis) or []:
+            if isinstance(entry, Mapping) and isinstance(entry.get("thumbnail"), str):
+                own[(media, round(_seconds(entry, _TIME_KEYS["start_s"]), 3))] = entry["thumbnail"]
+    return lambda media, scene, start_s, end_s: own.get((media, round(start_s, 3)))
 
 
 def _per_media(video_analyses: Any) -> list[tuple[str, Any]]:

@@ -35,7 +35,7 @@ from .store import CLAIM_TTL_S, Store
 from .turn import Turn
 from .uploads import append_to_video_track, discard, fetch_urls, probe_or_refuse, receive_files
 
-FRAMES_NAME = re.compile(r"poster\.jpg|strip_(?P<start>\d{1,9})_(?P<dur>\d{1,9})\.jpg")
+FRAMES_NAME = re.compile(r"poster\.jpg|frame_(?P<at>\d{1,9})\.jpg|strip_(?P<start>\d{1,9})_(?P<dur>\d{1,9})\.jpg")
 MAX_CLIENT_ID_CHARS = 200
 # /cdn/ files are capability URLs (whoever has one may read it), so any page may draw them: the timeline
 # widget paints thumbnails on a canvas it must still be able to read back
@@ -256,15 +256,17 @@ class Backend:
         return FileResponse(path, headers=OPEN_FILE_HEADERS)
 
     async def cdn_frames(self, request: Request) -> Response:
-        """A clip's poster (`poster.jpg`) or a strip of its frames (`strip_<in ms>_<duration ms>.jpg`),
-        made on first request and cached: the timeline widget's thumbnails."""
+        """A clip's poster (`poster.jpg`), one frame (`frame_<ms>.jpg`) or a strip of its frames
+        (`strip_<in ms>_<duration ms>.jpg`), made on first request and cached: the widgets' thumbnails."""
         path = self.store.file_for_key(request.path_params["key"])
         wanted = FRAMES_NAME.fullmatch(request.path_params["frames"])
         if path is None or wanted is None or not self.store.inside(path) or not path.is_file():
             return JSONResponse({"message": "not found"}, status_code=404)
         cache = self.store.data_dir / "thumbs"
         try:
-            if wanted["start"] is None:
+            if wanted["at"] is not None:
+                image = await run_in_threadpool(thumbs.poster, path, cache, at_s=int(wanted["at"]) / 1000)
+            elif wanted["start"] is None:
                 image = await run_in_threadpool(thumbs.poster, path, cache)
             else:
                 image = await run_in_threadpool(thumbs.strip, path, cache, start_s=int(wanted["start"]) / 1000,

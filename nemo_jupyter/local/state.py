@@ -32,6 +32,17 @@ def media_info(media: dict, base_url: str) -> dict:
     }
 
 
+def with_scene_thumbnails(analysis: dict, base_url: str, cdn_key: str) -> dict:
+    """The analysis with a `thumbnail` (a frame from the middle of the scene) on each scene finding."""
+    findings = analysis.get("findings") if isinstance(analysis, dict) else None
+    if not isinstance(findings, list):
+        return analysis
+    return {**analysis, "findings": [
+        {**f, "thumbnail": frames_url(base_url, cdn_key, f"frame_{round(500 * (f['start_s'] + f['end_s']))}.jpg")}
+        if isinstance(f, dict) and f.get("kind") == "scene" and "start_s" in f and "end_s" in f else f
+        for f in findings]}
+
+
 def frames_url(base_url: str, cdn_key: str, name: str) -> str:
     return f"{base_url.rstrip('/')}/cdn/{cdn_key}/frames/{name}"
 
@@ -41,7 +52,8 @@ def public_state(store: Store, session: dict, base_url: str) -> dict:
     return {
         **session["state"],
         "video_infos": [media_info(m, base_url) for m in media],
-        "video_analyses": {m["id"]: m["analysis"] for m in media if m["analysis"] is not None},
+        "video_analyses": {m["id"]: with_scene_thumbnails(m["analysis"], base_url, m["cdn_key"])
+                           for m in media if m["analysis"] is not None},
     }
 
 

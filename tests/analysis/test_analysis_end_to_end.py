@@ -75,3 +75,27 @@ def test_faults_are_cut_and_the_render_is_shorter_by_them(client, fault_clip, tm
     assert rendered["duration_s"] == pytest.approx(kept_ms / 1000, abs=TOLERANCE_S)
     assert not [f for f in rendered["findings"] if f["kind"] in ("black", "freeze")]
 
+
+
+def test_each_scene_has_a_thumbnail_from_its_own_shot(client, fault_clip):
+    """session.scenes' thumbnails are real frames from the middle of each detected scene."""
+    import io
+
+    import httpx
+    from PIL import Image
+
+    from nemo_jupyter import Session
+
+    clip = fault_clip([("black", 0.6), ("testsrc2", 1.0)], [("tone", 1.6)])
+    session = Session(client)
+    session.upload(clip)
+    finished_analyses(client, session.session_id)
+    scenes = session.scenes
+    assert scenes["scene"].tolist() == [1, 2]
+    brightness = []
+    for url in scenes["thumbnail"]:
+        answer = httpx.get(url)
+        assert answer.status_code == 200 and answer.headers["content-type"] == "image/jpeg"
+        pixels = Image.open(io.BytesIO(answer.content)).convert("L").getdata()
+        brightness.append(sum(pixels) / len(pixels))
+    assert brightness[0] < 10 < 40 < brightness[1]  # the black shot's frame is black, the test card's is not
