@@ -64,6 +64,13 @@ def client(backend, client_on):
         yield c
 
 
+@pytest.fixture
+def scripted_client(scripted_backend, client_on):
+    """A NemoClient on `scripted_backend`, which a test folder defines with its own scripted agent."""
+    with client_on(scripted_backend) as c:
+        yield c
+
+
 @pytest.fixture(scope="session")
 def make_clip(tmp_path_factory):
     """make_clip(seconds=2, size=(320, 240), **options) -> Path of a generated test clip (cached)."""

@@ -33,12 +33,6 @@ def scripted_backend(start_backend):
 
 
 @pytest.fixture
-def scripted_client(scripted_backend, client_on):
-    with client_on(scripted_backend) as c:
-        yield c
-
-
-@pytest.fixture
 def session_id(scripted_client) -> str:
     return scripted_client.create_session()["session_id"]
 

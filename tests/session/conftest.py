@@ -38,12 +38,6 @@ def scripted_backend(start_backend):
 
 
 @pytest.fixture
-def scripted_client(scripted_backend, client_on):
-    with client_on(scripted_backend) as c:
-        yield c
-
-
-@pytest.fixture
 def fast():
     """Session timings for tests: recovery and render polls in tens of milliseconds."""
     return dict(recovery_first_s=0.05, recovery_every_s=0.05, recovery_polls=3, render_poll_first_s=0.05,
