@@ -3,6 +3,7 @@
 // kernel has the file (`has_bytes`), asks for the bytes once per view (binary buffers, never a trait).
 
 import type { RenderProps } from "@anywidget/types";
+import { element } from "./dom";
 import "./styles.css";
 
 interface PlayerModel {
@@ -24,8 +25,7 @@ function render({ model, el }: RenderProps<PlayerModel>) {
   video.controls = true;
   video.preload = "metadata";
   video.playsInline = true;
-  const line = document.createElement("div");
-  line.className = "nemo-status";
+  const line = element("div", "nemo-status");
   el.append(video, line);
   let blobUrl = "";
   let urlFailed = "";

@@ -3,6 +3,7 @@
 
 import type { RenderProps } from "@anywidget/types";
 import { Marked } from "marked";
+import { element } from "./dom";
 import "./styles.css";
 
 interface StreamModel {
@@ -43,18 +44,12 @@ const STATUS_TEXT: Record<string, string> = {
 
 function render({ model, el }: RenderProps<StreamModel>) {
   el.classList.add("nemo-widget", "nemo-stream");
-  const chips = document.createElement("div");
-  chips.className = "nemo-chips";
-  const body = document.createElement("div");
-  body.className = "nemo-markdown jp-RenderedMarkdown";
-  const status = document.createElement("div");
-  status.className = "nemo-status";
-  const changes = document.createElement("ul");
-  changes.className = "nemo-changes";
-  const summary = document.createElement("pre");
-  summary.className = "nemo-summary";
-  const error = document.createElement("div");
-  error.className = "nemo-error";
+  const chips = element("div", "nemo-chips");
+  const body = element("div", "nemo-markdown jp-RenderedMarkdown");
+  const status = element("div", "nemo-status");
+  const changes = element("ul", "nemo-changes");
+  const summary = element("pre", "nemo-summary");
+  const error = element("div", "nemo-error");
   el.append(chips, body, status, changes, summary, error);
   let frame = 0;
 
@@ -68,12 +63,7 @@ function render({ model, el }: RenderProps<StreamModel>) {
 
   function drawRest() {
     chips.replaceChildren(
-      ...(model.get("tools") || []).map((tool) => {
-        const chip = document.createElement("span");
-        chip.className = "nemo-chip";
-        chip.textContent = tool;
-        return chip;
-      }),
+      ...(model.get("tools") || []).map((tool) => element("span", "nemo-chip", tool)),
     );
     const state = model.get("status");
     status.textContent = STATUS_TEXT[state] ?? "";

@@ -4,6 +4,7 @@
 
 import type { RenderProps } from "@anywidget/types";
 import "./styles.css";
+import { element } from "./dom";
 import { dropTarget, hitTest, type Hit } from "./hit";
 import { drawBackground, drawGhost, drawLanes, drawMarkers, drawPlayhead, drawRuler, GUTTER, type Frame } from "./draw";
 import { DEFAULT_GEOMETRY, layoutLanes, totalDuration, totalHeight, type Lane, type TrackData } from "./layout";
@@ -30,29 +31,22 @@ interface TimelineModel {
 
 const DRAG_THRESHOLD = 4;
 
-function el<K extends keyof HTMLElementTagNameMap>(tag: K, className: string, text = ""): HTMLElementTagNameMap[K] {
-  const node = document.createElement(tag);
-  node.className = className;
-  if (text) node.textContent = text;
-  return node;
-}
-
 function render({ model, el: root }: RenderProps<TimelineModel>) {
   const started = performance.now();
   root.classList.add("nemo-widget", "nemo-timeline");
-  const toolbar = el("div", "nemo-toolbar");
-  const zoomOut = el("button", "nemo-button", "−");
-  const zoomIn = el("button", "nemo-button", "+");
-  const fit = el("button", "nemo-button", "Fit");
-  const markersToggle = el("label", "nemo-toggle");
-  const markersBox = el("input", "");
+  const toolbar = element("div", "nemo-toolbar");
+  const zoomOut = element("button", "nemo-button", "−");
+  const zoomIn = element("button", "nemo-button", "+");
+  const fit = element("button", "nemo-button", "Fit");
+  const markersToggle = element("label", "nemo-toggle");
+  const markersBox = element("input", "");
   markersBox.type = "checkbox";
   markersToggle.append(markersBox, " findings");
-  const status = el("span", "nemo-status");
+  const status = element("span", "nemo-status");
   toolbar.append(zoomOut, zoomIn, fit, markersToggle, status);
-  const stage = el("div", "nemo-stage");
-  const canvas = el("canvas", "nemo-canvas");
-  const tooltip = el("div", "nemo-tooltip");
+  const stage = element("div", "nemo-stage");
+  const canvas = element("canvas", "nemo-canvas");
+  const tooltip = element("div", "nemo-tooltip");
   tooltip.hidden = true;
   stage.append(canvas, tooltip);
   root.append(toolbar, stage);

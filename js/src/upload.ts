@@ -4,6 +4,7 @@
 
 import type { RenderProps } from "@anywidget/types";
 import { Acks, formatBytes, refusal, sendInChunks } from "./chunk";
+import { element } from "./dom";
 import "./styles.css";
 
 export interface FileRow {
@@ -35,21 +36,16 @@ export function progressOf(row: FileRow): number {
 
 function render({ model, el }: RenderProps<UploadModel>) {
   el.classList.add("nemo-widget", "nemo-upload");
-  const zone = document.createElement("div");
-  zone.className = "nemo-dropzone";
+  const zone = element("div", "nemo-dropzone");
   zone.tabIndex = 0;
   const input = document.createElement("input");
   input.type = "file";
   input.multiple = true;
   input.hidden = true;
-  const pick = document.createElement("button");
-  pick.className = "nemo-button";
-  pick.textContent = "choose files";
+  const pick = element("button", "nemo-button", "choose files");
   zone.append("Drop clips here or ", pick, input);
-  const list = document.createElement("div");
-  list.className = "nemo-files";
-  const refusals = document.createElement("div");
-  refusals.className = "nemo-error";
+  const list = element("div", "nemo-files");
+  const refusals = element("div", "nemo-error");
   el.append(zone, refusals, list);
 
   const acks = new Acks();
@@ -100,24 +96,17 @@ function render({ model, el }: RenderProps<UploadModel>) {
   function drawFiles() {
     list.replaceChildren(
       ...(model.get("files") || []).map((row) => {
-        const line = document.createElement("div");
-        line.className = `nemo-file nemo-file-${row.status}`;
+        const line = element("div", `nemo-file nemo-file-${row.status}`);
         line.dataset.id = row.id;
         line.dataset.status = row.status;
-        const name = document.createElement("span");
-        name.className = "nemo-file-name";
-        name.textContent = `${row.name} (${formatBytes(row.size)})`;
+        const name = element("span", "nemo-file-name", `${row.name} (${formatBytes(row.size)})`);
         const bar = document.createElement("progress");
         bar.max = 1;
         bar.value = progressOf(row);
-        const note = document.createElement("span");
-        note.className = "nemo-file-note";
-        note.textContent = row.error || row.status;
+        const note = element("span", "nemo-file-note", row.error || row.status);
         line.append(name, bar, note);
         if (row.status === "sending" || row.status === "uploading") {
-          const stop = document.createElement("button");
-          stop.className = "nemo-button";
-          stop.textContent = "Cancel";
+          const stop = element("button", "nemo-button", "Cancel");
           stop.addEventListener("click", () => cancel(row.id));
           line.append(stop);
         }
