@@ -86,15 +86,32 @@ def final_markdown(result: Any) -> str:
     return f"{result.text}\n\n**What changed**\n{listed}\n\n`{result.summary}`"
 
 
+class Pace:
+    """The rule of live updates: at most UPDATES_PER_SECOND a second, the first at once.
+
+    `pending` says there is news not yet shown; `due()` whether an update may go out now; `sent()`
+    records one that did.
+    """
+
+    def __init__(self, clock: Callable[[], float]) -> None:
+        self.clock = clock
+        self.sent_at: float | None = None
+        self.pending = False
+
+    def due(self) -> bool:
+        return self.sent_at is None or self.clock() - self.sent_at >= 1.0 / UPDATES_PER_SECOND
+
+    def sent(self) -> None:
+        self.sent_at, self.pending = self.clock(), False
+
+
 class MarkdownStreamView:
     """One display-handle Markdown output, updated in place at most ~10 times a second."""
 
     def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
-        self.clock = clock
         self.transcript = Transcript(clock)
         self.handle = None
-        self._shown_at = 0.0
-        self._dirty = False
+        self.pace = Pace(clock)
 
     def _show(self, text: str) -> None:
         from IPython.display import Markdown, display
@@ -103,18 +120,17 @@ class MarkdownStreamView:
             self.handle = display(Markdown(text), display_id=True)
         else:
             self.handle.update(Markdown(text))
-        self._shown_at, self._dirty = self.clock(), False
+        self.pace.sent()
 
     def start(self) -> None:
         self._show("*…*")
 
     def event(self, ev: Any) -> None:
-        if self.transcript.add(ev):
-            self._dirty = True
+        self.pace.pending |= self.transcript.add(ev)
         self.tick()
 
     def tick(self) -> None:
-        if self._dirty and self.clock() - self._shown_at >= 1.0 / UPDATES_PER_SECOND:
+        if self.pace.pending and self.pace.due():
             self._show(self.transcript.markdown())
 
     def finish(self, result: Any) -> None:
@@ -189,10 +205,10 @@ class ProgressBar:
 
     def __init__(self, label: str, notebook: bool, out: TextIO | None = None,
                  clock: Callable[[], float] = time.monotonic) -> None:
-        self.label, self.notebook, self.clock = label, notebook, clock
+        self.label, self.notebook = label, notebook
         self.out = out or sys.stdout
         self.handle = None
-        self._shown_at = -1.0
+        self.pace = Pace(clock)
         self.percent = 0.0
 
     def _markup(self, note: str) -> str:
@@ -212,11 +228,11 @@ class ProgressBar:
         else:
             self.out.write(f"\r{self.label}: {self.percent:5.1f}% {note}" + ("\n" if final else ""))
             self.out.flush()
-        self._shown_at = self.clock()
+        self.pace.sent()
 
     def update(self, percent: float, note: str = "") -> None:
         self.percent = max(0.0, min(100.0, float(percent)))
-        if self.clock() - self._shown_at >= 1.0 / UPDATES_PER_SECOND:
+        if self.pace.due():
             self._show(note)
 
     def close(self, note: str = "done") -> None:
@@ -224,5 +240,5 @@ class ProgressBar:
 
     def fail(self, note: str = "stopped") -> None:
         """End the line of a bar that was shown, so that the error after it starts a line of its own."""
-        if self._shown_at >= 0:
+        if self.pace.sent_at is not None:
             self._show(note, final=True)

@@ -14,7 +14,7 @@ from typing import Any, Callable
 
 import traitlets as t
 
-from ..views import UPDATES_PER_SECOND, Transcript, change_lines, final_markdown
+from ..views import Pace, Transcript, change_lines, final_markdown
 from ._base import NemoWidget, bundle, stylesheet
 
 _TOOL_PREFIX = "tool: "
@@ -40,12 +40,11 @@ class StreamView(NemoWidget):
         self._clock = clock
         self._transcript = Transcript(clock)
         self._final = ""
-        self._synced_at = -1.0
-        self._dirty = False
+        self._pace = Pace(clock)
 
     # --- the view protocol ----------------------------------------------------------------------
     def start(self) -> None:
-        self._transcript, self._final, self._dirty = Transcript(self._clock), "", False
+        self._transcript, self._final, self._pace.pending = Transcript(self._clock), "", False
         self.text, self.tools, self.changes, self.summary, self.error = "", [], [], "", ""
         self.status = "working"
         if self._display_wanted and self._handle is None:
@@ -54,13 +53,12 @@ class StreamView(NemoWidget):
             self._handle = display(self, display_id=True)
 
     def event(self, ev: Any) -> None:
-        if self._transcript.add(ev):
-            self._dirty = True
+        self._pace.pending |= self._transcript.add(ev)
         self.tick()
 
     def tick(self) -> None:
-        """Send what changed, at most UPDATES_PER_SECOND times a second (each update carries the whole text)."""
-        if self._dirty and self._clock() - self._synced_at >= 1.0 / UPDATES_PER_SECOND:
+        """Send what changed, at the views' Pace (each update carries the whole text)."""
+        if self._pace.pending and self._pace.due():
             self._sync()
 
     def _sync(self) -> None:
@@ -69,7 +67,7 @@ class StreamView(NemoWidget):
             self.text = "\n\n".join(content for kind, content in parts if kind == "text")
             self.tools = [content.removeprefix(_TOOL_PREFIX) for kind, content in parts if kind == "tool"]
             self.status = "still_working" if self._transcript.still_working else "working"
-        self._synced_at, self._dirty = self._clock(), False
+        self._pace.sent()
 
     def finish(self, result: Any) -> None:
         self._sync()
