@@ -1,9 +1,31 @@
-"""What the benchmarks share: timing the best of R runs."""
+"""What the benchmarks share: timing the best of R runs, and the local backend in a child process."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
+import textwrap
 import time
 from collections.abc import Callable
+from pathlib import Path
+
+import httpx
+import psutil
+
+from nemo_jupyter import protocol
+
+SERVER_START_S = 30.0
+SERVER = textwrap.dedent(
+    """
+    import sys
+    from nemo_jupyter.local import LocalBackend
+
+    backend = LocalBackend(sys.argv[1], port=0, credits=1_000_000)
+    backend.bind()
+    print(backend.url, flush=True)
+    backend.serve_forever()
+    """
+)
 
 
 def best_times(repeat: int, *works: Callable[[], object]) -> list[float]:
@@ -21,3 +43,46 @@ def best_times(repeat: int, *works: Callable[[], object]) -> list[float]:
 def best_of(repeat: int, work: Callable[[], object]) -> float:
     """The best wall time of `work` over `repeat` runs."""
     return best_times(repeat, work)[0]
+
+
+class ChildServer:
+    """The local backend in a child process, so that its work shares neither this process's GIL nor
+    its memory (many credits, so one user can do a whole benchmark)."""
+
+    def __init__(self, data_dir: Path) -> None:
+        self.process = subprocess.Popen([sys.executable, "-c", SERVER, str(data_dir)], stdout=subprocess.PIPE,
+                                        stderr=subprocess.DEVNULL, text=True)
+        self.url = self.process.stdout.readline().strip()
+        if not self.url.startswith("http://"):
+            self.stop()
+            raise RuntimeError("the local backend did not start")
+        self.ps = psutil.Process(self.process.pid)
+        deadline = time.monotonic() + SERVER_START_S
+        while True:  # the socket is bound before uvicorn serves: wait for an answer
+            try:
+                httpx.post(self.url + protocol.PATH_ANON_TOKEN, headers={protocol.HEADER_CLIENT_ID: "probe"}, timeout=2)
+                break
+            except httpx.TransportError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.05)
+
+    def cpu_s(self) -> float:
+        """CPU seconds of the server and of its finished children (ffmpeg renders, probes, analyses)."""
+        times = self.ps.cpu_times()
+        return times.user + times.system + times.children_user + times.children_system
+
+    def rss_mb(self) -> float:
+        return self.ps.memory_info().rss / 2**20
+
+    def stats(self, token: str) -> dict:
+        answer = httpx.get(self.url + "/_local/stats", headers={"Authorization": f"Bearer {token}"}, timeout=10)
+        return answer.json()["data"]
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(15)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()

@@ -8,8 +8,7 @@
     to the same server; peak RSS of each process (its VmHWM), throughput, and the CPU time of each
     uploader process (the client's seconds include Python's start-up and imports; its upload time
     is measured inside it).
-Stream times are the best of R runs. The server runs in a separate process so that its work does
-not share this process's GIL or memory.
+Stream times are the best of R runs. The server runs in a child process (`_common.ChildServer`).
 """
 
 from __future__ import annotations
@@ -17,7 +16,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import re
 import shutil
 import subprocess
 import sys
@@ -27,11 +25,10 @@ import time
 from pathlib import Path
 
 import httpx
+from _common import ChildServer
 from httpx_sse import connect_sse
 
 from nemo_jupyter import config, protocol
-
-SERVER_START_S = 30.0
 
 UPLOADER = textwrap.dedent(
     """
@@ -46,26 +43,6 @@ UPLOADER = textwrap.dedent(
         print(time.perf_counter() - started)
     """
 )
-
-
-class Server:
-    """`python -m nemo_jupyter.local` on a free port, in its own process."""
-
-    def __init__(self, data_dir: Path) -> None:
-        command = [sys.executable, "-m", "nemo_jupyter.local", "--port", "0", "--data", str(data_dir)]
-        self.process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
-        deadline = time.monotonic() + SERVER_START_S
-        self.url = None
-        while self.url is None and time.monotonic() < deadline:
-            line = self.process.stdout.readline()
-            if not line:
-                raise RuntimeError("the local backend did not start")
-            found = re.search(r"on (http://\S+)", line)
-            self.url = found.group(1) if found else None
-
-    def stop(self) -> None:
-        self.process.terminate()
-        self.process.wait(10)
 
 
 def bench_stream(client, url: str, token: str, session_id: str, events: int, repeat: int) -> tuple:
@@ -187,7 +164,7 @@ def main(argv: list[str] | None = None) -> None:
 
     folder = Path(tempfile.mkdtemp(prefix="bench-client-"))
     os.environ[protocol.ENV_CONFIG_DIR] = str(folder / "config")
-    server = Server(folder / "data")
+    server = ChildServer(folder / "data")
     try:
         with NemoClient(api_url=server.url, timeout=600) as client:
             session_id = client.create_session()["session_id"]

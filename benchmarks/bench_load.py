@@ -17,16 +17,12 @@ import argparse
 import asyncio
 import os
 import statistics
-import subprocess
-import sys
 import tempfile
-import textwrap
 import threading
 import time
 from pathlib import Path
 
-import httpx
-import psutil
+from _common import ChildServer
 
 from nemo_jupyter import config
 from nemo_jupyter.client import AsyncNemoClient
@@ -34,60 +30,7 @@ from nemo_jupyter.session import AsyncSession, Settings
 
 EDITS = ('add title "Load" from 0s to 1s', "make it twice as fast", "turn off the sound")
 STATE_READS = 4
-SERVER = textwrap.dedent(
-    """
-    import sys
-    from nemo_jupyter.local import LocalBackend
-
-    backend = LocalBackend(sys.argv[1], port=0, credits=1_000_000)
-    backend.bind()
-    print(backend.url, flush=True)
-    backend.serve_forever()
-    """
-)
 FAST_POLLS = Settings(render_poll_first_s=0.1, render_poll_max_s=0.5)
-
-
-class ChildServer:
-    """The local backend in a child process (many credits, so one user can do the whole load)."""
-
-    def __init__(self, data_dir: Path) -> None:
-        self.process = subprocess.Popen([sys.executable, "-c", SERVER, str(data_dir)], stdout=subprocess.PIPE,
-                                        stderr=subprocess.DEVNULL, text=True)
-        self.url = self.process.stdout.readline().strip()
-        if not self.url.startswith("http://"):
-            self.stop()
-            raise RuntimeError("the local backend did not start")
-        self.ps = psutil.Process(self.process.pid)
-        deadline = time.monotonic() + 30
-        while True:  # the socket is bound before uvicorn serves: wait for an answer
-            try:
-                httpx.post(self.url + "/api/auth/anonymous-token", headers={"X-Client-Id": "probe"}, timeout=2)
-                break
-            except httpx.TransportError:
-                if time.monotonic() > deadline:
-                    raise
-                time.sleep(0.05)
-
-    def cpu_s(self) -> float:
-        """CPU seconds of the server and of its finished children (ffmpeg renders, probes, analyses)."""
-        times = self.ps.cpu_times()
-        return times.user + times.system + times.children_user + times.children_system
-
-    def rss_mb(self) -> float:
-        return self.ps.memory_info().rss / 2**20
-
-    def stats(self, token: str) -> dict:
-        answer = httpx.get(self.url + "/_local/stats", headers={"Authorization": f"Bearer {token}"}, timeout=10)
-        return answer.json()["data"]
-
-    def stop(self) -> None:
-        self.process.terminate()
-        try:
-            self.process.wait(15)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
 
 
 class PeakRss:

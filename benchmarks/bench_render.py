@@ -19,8 +19,8 @@ from pathlib import Path
 
 from _common import best_times
 
-from nemo_jupyter.local.media.fonts import font_path
 from nemo_jupyter.local.media.ffmpeg import run
+from nemo_jupyter.local.media.fonts import font_path
 from nemo_jupyter.local.media.graph import plan_render
 from nemo_jupyter.local.media.presets import PRESETS
 from nemo_jupyter.local.media.probe import probe
