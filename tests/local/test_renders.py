@@ -30,6 +30,18 @@ def _wait(api, render_id, statuses, timeout=120) -> dict:
     return job
 
 
+def _cancel(api, render_id) -> httpx.Response:
+    return api.http.post(protocol.PATH_RENDER_CANCEL.format(render_id=render_id))
+
+
+def _queue_behind(api, session_id, draft, first, second) -> None:
+    """Start `first` (it never completes) and, once it is processing, `second` behind it."""
+    api.faults(render_never_completes=True)
+    _start(api, session_id, draft, first)
+    _wait(api, first, ("processing",))
+    _start(api, session_id, draft, second)
+
+
 @pytest.fixture
 def edited(alice, clip):
     """A session of two 1 s clips on a 320x240 canvas: (session id, its draft)."""
@@ -76,36 +88,30 @@ def test_an_injected_failure_fails_the_job_once(alice, edited):
     assert failed["status"] == "failed" and "injected" in failed["error"] and "output" not in failed
     _start(alice, session_id, draft, "render_retry")
     assert _wait(alice, "render_retry", ("processing", "failed"))["status"] == "processing"
-    alice.http.post(protocol.PATH_RENDER_CANCEL.format(render_id="render_retry"))
+    _cancel(alice, "render_retry")
     assert _wait(alice, "render_retry", protocol.RENDER_TERMINAL)["status"] == "cancelled"
 
 
 def test_one_render_at_a_time_per_session_the_others_queue(alice, edited):
     session_id, draft = edited
-    alice.faults(render_never_completes=True)
-    _start(alice, session_id, draft, "render_q1")
-    _wait(alice, "render_q1", ("processing",))
-    _start(alice, session_id, draft, "render_q2")
+    _queue_behind(alice, session_id, draft, "render_q1", "render_q2")
     time.sleep(0.3)
     assert _status(alice, "render_q2")["status"] == "pending"
-    cancel = alice.http.post(protocol.PATH_RENDER_CANCEL.format(render_id="render_q1"))
+    cancel = _cancel(alice, "render_q1")
     assert cancel.status_code == 200
     assert _wait(alice, "render_q1", protocol.RENDER_TERMINAL)["status"] == "cancelled"
     _wait(alice, "render_q2", ("processing",))
-    alice.http.post(protocol.PATH_RENDER_CANCEL.format(render_id="render_q2"))
+    _cancel(alice, "render_q2")
     assert _wait(alice, "render_q2", protocol.RENDER_TERMINAL)["status"] == "cancelled"
     assert alice.http.get(protocol.PATH_RENDER_DOWNLOAD.format(render_id="render_q2")).status_code == 409
 
 
 def test_a_pending_render_can_be_cancelled_before_it_starts(alice, edited):
     session_id, draft = edited
-    alice.faults(render_never_completes=True)
-    _start(alice, session_id, draft, "render_p1")
-    _wait(alice, "render_p1", ("processing",))
-    _start(alice, session_id, draft, "render_p2")
-    alice.http.post(protocol.PATH_RENDER_CANCEL.format(render_id="render_p2"))
+    _queue_behind(alice, session_id, draft, "render_p1", "render_p2")
+    _cancel(alice, "render_p2")
     assert _status(alice, "render_p2")["status"] == "cancelled"
-    alice.http.post(protocol.PATH_RENDER_CANCEL.format(render_id="render_p1"))
+    _cancel(alice, "render_p1")
     assert _wait(alice, "render_p1", protocol.RENDER_TERMINAL)["status"] == "cancelled"
     assert _status(alice, "render_p2")["status"] == "cancelled"
 
@@ -115,7 +121,7 @@ def test_the_same_id_twice_is_the_same_job(alice, edited):
     alice.faults(render_never_completes=True)
     assert _start(alice, session_id, draft, "render_twice").status_code == 200
     assert _start(alice, session_id, draft, "render_twice").json()["id"] == "render_twice"
-    alice.http.post(protocol.PATH_RENDER_CANCEL.format(render_id="render_twice"))
+    _cancel(alice, "render_twice")
     _wait(alice, "render_twice", protocol.RENDER_TERMINAL)
 
 
