@@ -40,10 +40,13 @@ def client_id() -> str:
         stored = path.read_text(encoding="utf-8").strip()
     except FileNotFoundError:
         stored = ""
-    if stored:
-        return stored
+    return stored or new_client_id()
+
+
+def new_client_id() -> str:
+    """A new UUID, persisted in the config dir as this machine's client id."""
     new_id = str(uuid.uuid4())
-    _write_private(path, new_id + "\n")
+    _write_private(config_dir() / CLIENT_ID_FILE, new_id + "\n")
     return new_id
 
 

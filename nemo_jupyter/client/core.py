@@ -207,7 +207,13 @@ class ClientCore:
             return self._token
         self._fetching_token = True
         try:
-            data = yield from self._json("POST", protocol.PATH_ANON_TOKEN, self._context("the anonymous token"), auth=False)
+            data = yield from self._token_request()
+        except errors.BackendError as refused:
+            # PROTOCOL: HTTP 400 here means the client id is missing or unusable: make one, retry once
+            if refused.status != protocol.HTTP_MISSING_CLIENT_ID:
+                raise
+            self.client_id = config.new_client_id()
+            data = yield from self._token_request()
         finally:
             self._fetching_token = False
         token = data.get("token") if isinstance(data, dict) else None
@@ -216,6 +222,9 @@ class ClientCore:
         self._token = token
         self._cache.save(token, _expiry(data), self.api_url)
         return token
+
+    def _token_request(self) -> Call[dict]:
+        return (yield from self._json("POST", protocol.PATH_ANON_TOKEN, self._context("the anonymous token"), auth=False))
 
     def _forget_token(self) -> None:
         self._token = self._given_token

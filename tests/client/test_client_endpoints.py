@@ -253,3 +253,17 @@ def test_connection_refused_is_one_clear_line():
     with NemoClient(api_url=f"http://127.0.0.1:{port}", token="nmv_usr_x") as c, pytest.raises(errors.ConnectionFailed) as caught:
         c.credits()
     assert f"127.0.0.1:{port}" in str(caught.value) and caught.value.__cause__ is None
+
+
+def test_a_400_for_the_client_id_gets_a_new_persisted_id_and_one_retry(fresh_backend):
+    """PROTOCOL: HTTP 400 on the anonymous token (missing client id) → generate one and retry."""
+    first = config.client_id()
+    fresh_backend.faults.set(error_code=400, error_paths=[protocol.PATH_ANON_TOKEN], error_times=1)
+    with NemoClient(api_url=fresh_backend.url) as c:
+        assert c.credits()["available"] > 0
+        assert c.client_id != first and c.client_id == config.client_id()  # the new id is the one kept
+    assert fresh_backend.stats.requests[f"POST {protocol.PATH_ANON_TOKEN}"] == 2
+    config.TokenCache().clear()
+    fresh_backend.faults.set(error_code=400, error_paths=[protocol.PATH_ANON_TOKEN], error_times=2)
+    with NemoClient(api_url=fresh_backend.url) as c, pytest.raises(errors.BackendError):
+        c.credits()  # refused twice: one retry only
