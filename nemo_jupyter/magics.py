@@ -57,6 +57,15 @@ class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> None:  # argparse would exit the kernel
         raise UsageError(f"{message}. See `%nemo help`.")
 
+    def parse_line(self, line: str) -> argparse.Namespace:
+        """The magic's line split as a shell would (quotes keep spaces) and parsed; an unclosed quote
+        is a usage error, like any other mistake on the line."""
+        try:
+            words = shlex.split(line)
+        except ValueError as error:  # shlex: "No closing quotation", "No escaped character"
+            self.error(f"{error} in {self.prog} {line.strip()}")
+        return self.parse_args(words)
+
 
 def _line_parser() -> _Parser:
     parser = _Parser(prog="%nemo", add_help=False)
@@ -197,7 +206,7 @@ class NemoMagics(Magics, Configurable):
     @line_magic("nemo")
     def nemo_line(self, line: str) -> Any:
         """`%nemo <command>`; `$x` / `{x}` expand here as in any line magic (handy for paths)."""
-        args = self._line.parse_args(shlex.split(line))
+        args = self._line.parse_line(line)
         command = args.command or "help"
         return getattr(self, f"_cmd_{command}")(args)
 
@@ -322,7 +331,7 @@ class NemoMagics(Magics, Configurable):
 
     # --- %%nemo ---------------------------------------------------------------------------------
     def _instruction(self, line: str, cell: str) -> Any:
-        args = self._cell.parse_args(shlex.split(line))
+        args = self._cell.parse_line(line)
         text = expand_placeholders(cell, self.shell.user_ns).strip()
         if not text:
             raise NemoCellError("The cell is empty: write an instruction for the agent below `%%nemo`.")

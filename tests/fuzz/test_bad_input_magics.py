@@ -77,3 +77,14 @@ def test_an_unknown_subcommand_names_the_help(shell):
     shown = captured.stdout + captured.stderr
     assert not result.success and "invalid choice: 'frobnicate'" in shown and "See `%nemo help`" in shown
     assert "Traceback" not in shown and len([line for line in shown.splitlines() if line.strip()]) == 1
+
+
+@pytest.mark.parametrize("source", ['%nemo upload "my clip.mp4', "%%nemo -o 'result\ntrim the first 2 seconds"])
+def test_an_unclosed_quote_is_one_usage_line(shell, backend, source):
+    requests_before = sum(backend.stats.requests.values())
+    with capture_output() as captured:
+        result = shell.run_cell(source)
+    shown = captured.stdout + captured.stderr
+    assert not result.success and "No closing quotation" in shown and "See `%nemo help`" in shown
+    assert "Traceback" not in shown and len([line for line in shown.splitlines() if line.strip()]) == 1
+    assert sum(backend.stats.requests.values()) == requests_before
