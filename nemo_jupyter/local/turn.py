@@ -59,7 +59,7 @@ class Turn:
             reply = agent(public_state(self.store, session, self.base_url), self.text)
             if getattr(reply, "charge", False) and not self.store.charge(self.user_id):
                 raise OutOfCreditsMidTurn("out of credits: this edit was not applied")
-            delta = {k: v for k, v in (getattr(reply, "state_delta", None) or {}).items() if k not in DERIVED_KEYS}
+            delta = stored_delta(reply)
             if delta:
                 self.store.update_state(session_id, delta)
         return reply
@@ -97,11 +97,16 @@ class Turn:
             sent += 1
 
 
+def stored_delta(reply) -> dict:
+    """The part of the reply's state change that is stored: the derived keys are the store's own."""
+    return {k: v for k, v in (getattr(reply, "state_delta", None) or {}).items() if k not in DERIVED_KEYS}
+
+
 def _reply_events(invocation: Invocation, reply, *, streaming: bool, silent: bool) -> list[dict]:
     events = []
     name = getattr(reply, "tool_name", None)
     if name:
-        delta = {k: v for k, v in (getattr(reply, "state_delta", None) or {}).items() if k not in DERIVED_KEYS}
+        delta = stored_delta(reply)
         response = {"result": {"status": "ok", "changed": sorted(delta)}}
         events += invocation.tool_events(name, getattr(reply, "tool_args", None) or {}, response,
                                          without_history(delta))
