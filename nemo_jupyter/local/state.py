@@ -29,6 +29,9 @@ def media_info(media: dict, base_url: str) -> dict:
         "has_audio": media["has_audio"],
         # frames for the timeline widget (`…/frames/strip_<in ms>_<duration ms>.jpg` for a strip)
         **({"poster": frames_url(base_url, media["cdn_key"], "poster.jpg")} if media["type"] != "audio" else {}),
+        # a segment's frame strip: the template's {in_ms} and {d_ms} are its source in-point and length
+        **({"strip": frames_url(base_url, media["cdn_key"], "strip_{in_ms}_{d_ms}.jpg")}
+           if media["type"] == "video" else {}),
     }
 
 

@@ -73,19 +73,39 @@ _THUMBNAIL_KEYS = ("thumbnail", "thumbnail_url", "thumb_url", "poster", "poster_
 
 
 def thumbnails_from_state(state: Any, draft: Draft) -> dict[str, str]:
-    """Segment id → image URL, for media whose `video_infos` entry offers a thumbnail or poster."""
+    """Segment id → image URL: the segment's own frame strip when its media offers a `strip` URL
+    template (`{in_ms}`, `{d_ms}`: the source in-point and length), else the media's thumbnail/poster."""
     infos = state.get("video_infos") if isinstance(state, dict) else None
     entries = infos.values() if isinstance(infos, dict) else infos if isinstance(infos, list) else []
-    images = {}
+    images, strips = {}, {}
     for media in entries:
-        if isinstance(media, dict):
+        if isinstance(media, dict) and media.get("id") is not None:
             url = next((media[key] for key in _THUMBNAIL_KEYS if isinstance(media.get(key), str) and media[key]), None)
-            if url and media.get("id") is not None:
+            if url:
                 images[str(media["id"])] = url
-    if not images:
+            if isinstance(media.get("strip"), str) and "{in_ms}" in media["strip"] and "{d_ms}" in media["strip"]:
+                strips[str(media["id"])] = media["strip"]
+    if not images and not strips:
         return {}
     frame = draft.to_dataframe()
-    return {str(seg): images[str(src)] for seg, src in zip(frame["segment"], frame["source"]) if str(src) in images}
+    speed = pd.to_numeric(frame["speed"], errors="coerce") if "speed" in frame else pd.Series(1.0, index=frame.index)
+    in_s = pd.to_numeric(frame["in_s"], errors="coerce") if "in_s" in frame else pd.Series(0.0, index=frame.index)
+    thumbnails = {}
+    for seg, src, start, length, rate in zip(frame["segment"], frame["source"], in_s, frame["duration_s"], speed):
+        template, source_ms = strips.get(str(src)), _source_ms(start, length, rate)
+        if template and source_ms:
+            thumbnails[str(seg)] = template.format(in_ms=source_ms[0], d_ms=source_ms[1])
+        elif str(src) in images:
+            thumbnails[str(seg)] = images[str(src)]
+    return thumbnails
+
+
+def _source_ms(in_s: float, duration_s: float, speed: float) -> tuple[int, int] | None:
+    """(in-point, length) in the source, ms, of a segment; None when its times are unknown."""
+    if pd.isna(duration_s) or duration_s <= 0:
+        return None
+    rate = speed if not pd.isna(speed) and speed > 0 else 1.0
+    return round(1000 * (0.0 if pd.isna(in_s) else in_s)), round(1000 * duration_s * rate)
 
 
 def _marker(when: Any, item: dict) -> dict | None:

@@ -2,6 +2,8 @@ from __future__ import annotations
 
 import time
 
+import httpx
+
 import pandas as pd
 import pytest
 
@@ -233,3 +235,31 @@ def test_the_kernel_fetches_a_thumbnail_the_browser_could_not_load(client, make_
     (content, buffers), = browser.received
     assert content == {"kind": "thumbnail", "url": url, "mime": "image/jpeg"}
     assert bytes(buffers[0])[:2] == b"\xff\xd8"  # a JPEG
+
+
+def test_a_segment_gets_its_own_frame_strip_when_the_backend_offers_one():
+    draft = Draft({"d": 3000, "t": [{"tt": 0, "sg": [
+        {"id": "seg_a", "st": 0, "d": 1000, "src": "med_a", "in": 500},
+        {"id": "seg_b", "st": 1000, "d": 2000, "src": "med_a", "in": 0, "m": {"speed": 2}},
+        {"id": "seg_c", "st": 3000, "d": 1000, "src": "med_c", "in": 0}]}]})
+    offered = {"video_infos": [
+        {"id": "med_a", "poster": "http://x/a.jpg", "strip": "http://x/a/strip_{in_ms}_{d_ms}.jpg"},
+        {"id": "med_c", "poster": "http://x/c.jpg", "strip": "http://x/c/strip.jpg"}]}  # no placeholders: ignored
+    assert thumbnails_from_state(offered, draft) == {
+        "seg_a": "http://x/a/strip_500_1000.jpg",
+        "seg_b": "http://x/a/strip_0_4000.jpg",  # twice as fast: four seconds of source
+        "seg_c": "http://x/c.jpg",
+    }
+
+
+def test_the_local_backend_strips_are_real_images(client, make_clip):
+    from nemo_jupyter.session import Session
+
+    session = Session(client)
+    session.upload(make_clip(1.0), make_clip(2.0))
+    widget = TimelineWidget(session)
+    urls = list(widget.thumbnails.values())
+    assert len(urls) == 2 and all("/frames/strip_" in url for url in urls)
+    for url in urls:
+        answer = httpx.get(url)
+        assert answer.status_code == 200 and answer.headers["content-type"] == "image/jpeg"
