@@ -47,10 +47,13 @@ def _first(row: Mapping, keys: tuple[str, ...]) -> Any:
 
 
 def read_rows(rows: Any) -> list[BatchRow]:
-    """A DataFrame, or a list of dicts or (clip, instruction[, output]) tuples, as BatchRows."""
+    """A DataFrame, or any iterable of dicts, (clip, instruction[, output]) tuples or BatchRows, as BatchRows."""
     records: Iterable = rows.to_dict("records") if isinstance(rows, pd.DataFrame) else rows
     read = []
     for number, record in enumerate(records, start=1):
+        if isinstance(record, BatchRow):
+            read.append(record)
+            continue
         if isinstance(record, Mapping):
             clip, instruction, output = _first(record, CLIP_KEYS), record.get("instruction"), _first(record, OUTPUT_KEYS)
         else:
@@ -106,7 +109,8 @@ async def abatch(rows: Any, concurrency: int = 4, client: Any = None, *, api_url
 def batch(rows: Any, concurrency: int = 4, client: Any = None, progress: bool = True, *,
           api_url: str | None = None, quality: str = "high", settings: Settings | None = None) -> pd.DataFrame:
     """Run `abatch` from ordinary code or a notebook cell (on a loop of its own), with one progress bar."""
-    total = len(read_rows(rows))
+    rows = read_rows(rows)  # once: an iterator of rows can be read only once
+    total = len(rows)
     bar = ProgressBar("Batch", in_notebook()) if progress else None
     inbox: queue.SimpleQueue = queue.SimpleQueue()
     counts = {"done": 0, "failed": 0}

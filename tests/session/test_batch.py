@@ -35,3 +35,15 @@ def test_rows_from_tuples_dicts_and_bad_rows():
     assert read_rows([{"path": "a.mp4", "instruction": "x", "out": "o.mp4"}])[0].output == "o.mp4"
     with pytest.raises(ValueError, match="Row 1"):
         read_rows([{"clip": "a.mp4"}])
+
+
+def test_batch_reads_an_iterator_of_rows_once(scripted_backend, make_clip):
+    clip = make_clip(1.0)
+    rows = ((str(clip), word) for word in ["One", "Two"])  # a generator can be read only once
+    results = nemo_jupyter.batch(rows, api_url=scripted_backend.url, progress=False)
+    assert list(results["instruction"]) == ["One", "Two"] and list(results["status"]) == ["ok", "ok"]
+
+
+def test_rows_already_read_pass_through():
+    row = read_rows([("a.mp4", "trim scene 1 to 2s", "o.mp4")])[0]
+    assert read_rows([row]) == [row]
