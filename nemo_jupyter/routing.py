@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .protocol import ACCEPTED_EXTENSIONS, EXTENSION_ALIASES, TEMPORARY_ISSUE_TEXT
+from .protocol import TEMPORARY_ISSUE_TEXT, media_kind
 
 EXPORT, CREDITS, STATUS, UPLOAD, EDIT = "export", "credits", "status", "upload", "edit"
 
@@ -43,11 +43,6 @@ class Route:
     targets: tuple[str, ...] = ()  # files or URLs for an upload
 
 
-def _looks_like_media(token: str) -> bool:
-    ext = token.rsplit(".", 1)[-1].lower() if "." in token else ""
-    return EXTENSION_ALIASES.get(ext, ext) in ACCEPTED_EXTENSIONS
-
-
 def upload_targets(text: str) -> tuple[str, ...]:
     """The files / URLs when a message is nothing but them, after an optional "upload" / "上传".
 
@@ -58,7 +53,7 @@ def upload_targets(text: str) -> tuple[str, ...]:
     if not tokens:
         return ()
     for token in tokens:
-        is_file = _looks_like_media(token) and (said_upload or Path(token).expanduser().is_file())
+        is_file = media_kind(token) is not None and (said_upload or Path(token).expanduser().is_file())
         if not (_URL.match(token) or is_file):
             return ()
     return tokens
