@@ -1,7 +1,7 @@
 """The request core shared by `NemoClient` and `AsyncNemoClient` (sans-IO).
 
 Each API call is a generator: it yields `Send(request)` (or `Wait(seconds)`) and receives the
-`httpx.Response`; its return value is the call's result. The faces in `sync.py` / `async_.py`
+`httpx.Response`; its return value is the call's result. The faces in `sync.py` / `aio.py`
 only drive these generators, so every rule lives here once: headers, the token (argument,
 NEMO_TOKEN, cache, anonymous), re-authentication once on 1001, one wait-and-retry on 429, the
 envelope, the error mapping, the URLs.
@@ -100,7 +100,7 @@ class ClientCore:
         if urlsplit(self.api_url).scheme not in ("http", "https") or not urlsplit(self.api_url).netloc:
             raise ValueError(f"The NemoVideo API URL must be an http:// or https:// address, not {self.api_url[:200]!r}.")
         self.web_url = config.normalize_url(web_url or settings.web_url)
-        self.client_id = client_id or settings.client_id or config.client_id()
+        self.client_id = client_id or config.client_id()  # NEMO_CLIENT_ID, else the persisted one
         self.platform = settings.platform
         self.language = language
         self.streaming = streaming
@@ -180,7 +180,7 @@ class ClientCore:
             if isinstance(error, errors.AuthError) and auth and self._given_token is None and not reauthenticated:
                 reauthenticated = True
                 if self._token == sent_with:  # not already replaced by a concurrent call
-                    self._forget_token()
+                    self.logout()
                 continue
             if isinstance(error, errors.RateLimited) and not waited:
                 waited = True
@@ -225,10 +225,6 @@ class ClientCore:
 
     def _token_request(self) -> Call[dict]:
         return (yield from self._json("POST", protocol.PATH_ANON_TOKEN, self._context("the anonymous token"), auth=False))
-
-    def _forget_token(self) -> None:
-        self._token = self._given_token
-        self._cache.clear()
 
     def logout(self) -> None:
         """Forget the cached anonymous token (the next call gets a new one)."""
