@@ -18,6 +18,7 @@ from .faults import Faults
 from .responses import ApiError
 from .state import file_url
 from .store import Store
+from .workers import Workers
 
 MAX_PARALLEL = 2
 RENDER_ID = re.compile(r"^[A-Za-z0-9_.-]{1,100}$")
@@ -33,38 +34,24 @@ class Renders:
         self.store, self.faults = store, faults
         self._session_locks: defaultdict[str, threading.Lock] = defaultdict(threading.Lock)
         self._machine = threading.BoundedSemaphore(MAX_PARALLEL)
-        self._cancels: dict[str, threading.Event] = {}
-        self._threads: list[threading.Thread] = []
+        self._workers = Workers("render")
         self._lock = threading.Lock()
 
     def submit(self, job: dict, draft: dict, canvas: dict, media_by_id: dict) -> None:
-        cancel = threading.Event()
         with self._lock:
-            worker = threading.Thread(
-                target=self._run, args=(job, draft, canvas, media_by_id, cancel, self._session_locks[job["session_id"]]),
-                daemon=True, name=f"render-{job['id']}")
-            self._cancels[job["id"]] = cancel
-            self._threads = [t for t in self._threads if t.is_alive()] + [worker]
-        worker.start()
+            session_lock = self._session_locks[job["session_id"]]
+        self._workers.start(job["id"], lambda cancel: self._run(job, draft, canvas, media_by_id, cancel, session_lock))
 
     def cancel(self, render_id: str) -> None:
         job = self.store.render(render_id)
         if job is None or job["status"] in protocol.RENDER_TERMINAL:
             return
-        with self._lock:
-            event = self._cancels.get(render_id)
-        if event is not None:
-            event.set()
+        self._workers.cancel(render_id)
         if job["status"] == protocol.RENDER_PENDING:
             self.store.update_render(render_id, status=protocol.RENDER_CANCELLED)
 
     def stop(self, timeout: float = 10.0) -> None:
-        with self._lock:
-            events, threads = list(self._cancels.values()), list(self._threads)
-        for event in events:
-            event.set()
-        for worker in threads:
-            worker.join(timeout)
+        self._workers.stop(timeout)
 
     def _run(self, job: dict, draft: dict, canvas: dict, media_by_id: dict, cancel: threading.Event,
              session_lock: threading.Lock) -> None:
