@@ -71,9 +71,8 @@ def _run(work: Path, seconds: float) -> Path:
         print(f"uploaded: {names}\n")
         for instruction in INSTRUCTIONS:
             _edit(client, session_id, instruction)
-        state = client.state(session_id)["state"]
-        print(_summary(state))
-        return _export(client, session_id, state["draft"], work / "nemo-demo.mp4")
+        print(_summary(client.state(session_id)["state"]))
+        return _export(client, session_id, work / "nemo-demo.mp4")
 
 
 def _make_samples(folder: Path, seconds: float) -> list[Path]:
@@ -130,22 +129,22 @@ def _summary(state: dict) -> str:
     return Draft.from_state(state).summary()
 
 
-def _export(client, session_id: str, draft: dict, path: Path) -> Path:
+def _export(client, session_id: str, path: Path) -> Path:
+    """The session's export rules (a failed render tried once more, a stuck one cancelled), polled briskly."""
+    from .session import Session
+
     live = sys.stdout.isatty()
     print("exporting 1080p MP4" + ("" if live else " ..."), end="" if live else "\n", flush=True)
-    job = client.render(session_id, draft, quality="high")
-    delay = 0.2
-    while not job.done:
-        if live:
-            print(f"\rexporting 1080p MP4: {job.progress:5.1f}%", end="", flush=True)
-        time.sleep(delay)
-        delay = min(1.0, delay * 1.5)
-        job = client.render_status(job.id)
+
+    def show(stage: str, percent: float) -> None:
+        if live and stage == "render":
+            print(f"\rexporting 1080p MP4: {percent:5.1f}%", end="", flush=True)
+
+    session = Session(client, session_id, render_poll_first_s=0.2, render_poll_max_s=1.0)
+    render = session.export(path, quality="high", progress=show)
     if live:
         print()
-    if not job.ok:
-        raise RuntimeError(f"the export {job.status}: {job.error or 'no reason given'}")
-    return client.download(job, path)
+    return render.path
 
 
 if __name__ == "__main__":
