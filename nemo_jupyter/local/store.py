@@ -1,7 +1,7 @@
 """The local backend's state: one SQLite database plus media files, all under `data_dir`.
 
 Layout: `<data_dir>/nemo.sqlite3`, uploads in `<data_dir>/media/<media id>/<safe name>`, renders in
-`<data_dir>/renders/<render id>.<ext>`. Tokens are stored only as SHA-256 hashes. One connection is
+`<data_dir>/renders/<render id>.<ext>`. Tokens and claim tokens are stored only as SHA-256 hashes. One connection is
 shared by every thread behind a lock (the work per call is tiny), so the store is thread-safe.
 Files are reached from a browser through unguessable keys (`cdn_key`, 128 random bits), never
 through the token.
@@ -176,9 +176,11 @@ class Store:
         return state
 
     def create_claim(self, user_id: str, session_id: str) -> str:
+        """A new claim token for a browser link (a credential to the session: kept only hashed)."""
         claim = protocol.CLAIM_PREFIX + secrets.token_urlsafe(24)
         with self._tx() as db:
-            db.execute("INSERT INTO claims VALUES (?, ?, ?, ?)", (claim, user_id, session_id, time.time() + CLAIM_TTL_S))
+            db.execute("INSERT INTO claims VALUES (?, ?, ?, ?)",
+                       (token_hash(claim), user_id, session_id, time.time() + CLAIM_TTL_S))
         return claim
 
     # --- media ------------------------------------------------------------------------------

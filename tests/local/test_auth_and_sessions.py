@@ -145,14 +145,16 @@ def test_tokens_expire(tmp_path, user_of):
 
 
 def test_tokens_are_stored_only_as_hashes(scripted, alice):
-    alice.new_session()
+    session_id = alice.new_session()
+    claim = alice.data(alice.http.post(protocol.PATH_CLAIM_TOKEN, json={"session_id": session_id}))["claim_token"]
     database = scripted.data_dir / "nemo.sqlite3"
     with sqlite3.connect(database) as db:
         dump = "\n".join(db.iterdump())
-    assert alice.token not in dump
-    for path in scripted.data_dir.rglob("*"):
-        if path.is_file():
-            assert alice.token.encode() not in path.read_bytes()
+    for secret in (alice.token, claim):
+        assert secret not in dump
+        for path in scripted.data_dir.rglob("*"):
+            if path.is_file():
+                assert secret.encode() not in path.read_bytes()
 
 
 def test_state_survives_a_restart(tmp_path, clip, user_of):
