@@ -7,6 +7,7 @@ Missing keys are tolerated: a job is whatever could be read, with `raw` keeping 
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -71,7 +72,7 @@ def _progress(value: Any) -> float:
         number = float(value)
     except (TypeError, ValueError):
         return 0.0
-    return min(max(number, 0.0), 100.0)
+    return 0.0 if math.isnan(number) else min(max(number, 0.0), 100.0)  # NaN would pass the clamp
 
 
 def _error_text(value: Any) -> str | None:

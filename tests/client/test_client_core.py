@@ -95,6 +95,8 @@ def test_download_to_another_host_does_not_send_the_token(core):
         ({"code": 0, "data": {"status": "failed", "error": "ffmpeg exploded"}},
          ("given", "failed", 0.0, None, "ffmpeg exploded")),
         ({"status": "pending", "progress": "n/a"}, ("given", "pending", 0.0, None, None)),
+        ({"status": "processing", "progress": "NaN"}, ("given", "processing", 0.0, None, None)),
+        ({"status": "processing", "progress": 250}, ("given", "processing", 100.0, None, None)),
         ("not a dict", ("given", "pending", 0.0, None, None)),
     ],
 )
