@@ -8,6 +8,7 @@ import logging
 import os
 import socket
 import threading
+import time
 import warnings
 from pathlib import Path
 
@@ -19,7 +20,7 @@ from .faults import Faults, Stats
 from .store import Store
 from .turn import StreamDropped
 
-START_TIMEOUT_S = 15.0
+STOP_TIMEOUT_S = 15.0  # how long stop() waits for uvicorn to finish its open requests
 
 
 def default_data_dir() -> Path:
@@ -99,9 +100,8 @@ class LocalBackend:
         self._thread = threading.Thread(target=self._server.run, kwargs={"sockets": [sock]}, daemon=True,
                                         name=f"nemo-local-{self.port}")
         self._thread.start()
-        waiting = threading.Event()
-        while not self._server.started and self._thread.is_alive() and not waiting.wait(0.01):
-            pass
+        while not self._server.started and self._thread.is_alive():
+            time.sleep(0.01)
         if not self._server.started:
             self.stop()
             raise RuntimeError(f"the local backend did not start on {self.url}")
@@ -111,22 +111,24 @@ class LocalBackend:
         if self._server is not None:
             self._server.should_exit = True
         if self._thread is not None:
-            self._thread.join(START_TIMEOUT_S)
+            self._thread.join(STOP_TIMEOUT_S)
+        self._close()
+        self._server = self._thread = None
+
+    def _close(self) -> None:
+        """After the server stopped: end background work, then the database and the socket."""
         self.backend.stop()
         self.store.close()
         if self._socket is not None:
             self._socket.close()
-        self._server = self._thread = self._socket = None
+            self._socket = None
 
     def serve_forever(self) -> None:
         """Serve in the foreground until Ctrl-C (what `nemo-jupyter serve` does)."""
-        sock = self.bind()
         try:
-            self._uvicorn().run(sockets=[sock])
+            self._uvicorn().run(sockets=[self.bind()])
         finally:
-            self.backend.stop()
-            self.store.close()
-            sock.close()
+            self._close()
 
     def __enter__(self) -> LocalBackend:
         return self.start()
