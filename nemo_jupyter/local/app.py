@@ -14,6 +14,7 @@ import threading
 import time
 from collections import defaultdict
 from collections.abc import Callable
+from pathlib import Path
 
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
@@ -241,7 +242,7 @@ class Backend:
         job = self.owned_render(request.path_params["render_id"], self.user(request))
         if job["status"] != protocol.RENDER_COMPLETED or not self.store.inside(job["path"]):
             raise ApiError(409, f"render {job['id']} is {job['status']}, not completed")
-        return FileResponse(job["path"], filename=f"{job['id']}{_suffix(job['path'])}")
+        return FileResponse(job["path"], filename=f"{job['id']}{Path(job['path']).suffix}")
 
     def _render_answer(self, request: Request, render_id: str) -> Response:
         job = self.store.render(render_id)
@@ -311,7 +312,3 @@ def _upload_answer(media: dict, base_url: str) -> dict:
     return {"filename": media["name"], "file_type": media["type"], "cdn_url": info["url"],
             "duration": media["d"] / 1000, "width": media["width"], "height": media["height"],
             "fps": media["fps"], "media_id": media["id"]}
-
-
-def _suffix(path: str) -> str:
-    return "." + path.rsplit(".", 1)[-1] if "." in path else ""
