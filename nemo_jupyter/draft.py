@@ -36,17 +36,21 @@ def _as_list(value: Any) -> list:
 
 
 def _number(value: Any) -> float:
-    """A float from an int, float or numeric string; NaN for anything else."""
-    if isinstance(value, bool):
+    """A float from an int, float or numeric string; NaN for anything else (an int too big for a float too)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
         return math.nan
-    if isinstance(value, (int, float)):
+    try:
         return float(value)
-    if isinstance(value, str):
-        try:
-            return float(value.strip())
-        except ValueError:
-            return math.nan
-    return math.nan
+    except (ValueError, OverflowError):
+        return math.nan
+
+
+def _numeric(column: pd.Series) -> pd.Series:
+    """A column read as floats: numbers and numeric strings, NaN for anything else."""
+    try:
+        return pd.to_numeric(column, errors="coerce").astype(float)
+    except OverflowError:  # an int too big for a float stops the vectorised read: read value by value
+        return column.map(_number).astype(float)
 
 
 def track_type_name(tt: Any) -> str:
@@ -59,7 +63,7 @@ def track_type_name(tt: Any) -> str:
 
 def _seconds(value: float) -> str:
     """10.0 -> '10', 2.5 -> '2.5', NaN -> '?'."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
+    if _missing(value):
         return "?"
     return f"{round(float(value), 1):g}"
 
@@ -136,7 +140,7 @@ class Draft:
                 extras.append(extra)
         frame = pd.DataFrame.from_records(rows, columns=_ROW_COLUMNS)
         for name in _NUMERIC:
-            frame[name] = pd.to_numeric(frame[name], errors="coerce").astype(float)
+            frame[name] = _numeric(frame[name])
         for name in ("start_s", "duration_s", "in_s"):
             frame[name] = frame[name] / 1000.0
         frame.insert(COLUMNS.index("end_s"), "end_s", frame["start_s"] + frame["duration_s"])

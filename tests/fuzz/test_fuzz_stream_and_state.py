@@ -133,7 +133,8 @@ def without_heartbeats(events: list) -> list:
 # --- the state answer, whatever its shape -------------------------------------------------------
 
 state_values = st.recursive(
-    st.none() | st.booleans() | st.integers(-10**9, 10**9) | st.floats() | st.text(max_size=6),
+    st.none() | st.booleans() | st.integers(-10**9, 10**9) | st.sampled_from([10**400, -10**400])  # past a float
+    | st.floats() | st.text(max_size=6),
     lambda inner: st.lists(inner, max_size=3) | st.dictionaries(
         st.sampled_from(["draft", "t", "tt", "sg", "st", "d", "in", "m", "id", "src", "name", "text", "volume",
                          "video_infos", "canvas_config", "state"]), inner, max_size=5),

@@ -50,7 +50,9 @@ def test_dataframe_has_the_documented_columns_first_then_the_rest():
 
 
 @pytest.mark.parametrize("raw", [None, {}, "not json", {"t": 1, "tt": 12000}, {"t": [{"tt": "9"}]},
-                                 {"t": ["junk", {"sg": [1, None, {"m": "x"}]}]}, [1, 2]])
+                                 {"t": ["junk", {"sg": [1, None, {"m": "x"}]}]}, [1, 2],
+                                 {"d": 10**400, "t": [{"tt": 10**400, "sg": [{"id": "huge", "st": 10**400, "d": 5,
+                                                                              "m": {"volume": -10**400}}]}]}])
 def test_odd_drafts_never_crash(raw):
     draft = Draft(raw)
     frame = draft.to_dataframe()
@@ -58,6 +60,14 @@ def test_odd_drafts_never_crash(raw):
     assert draft.summary().startswith("Timeline (")
     assert isinstance(draft._repr_html_(), str)
     assert len(draft.diff(REFERENCE)) == 3 + len(frame)  # everything removed, the reference added
+
+
+def test_integers_too_big_for_a_float_read_as_missing():
+    draft = Draft({"d": 10**400, "t": [{"tt": 0, "sg": [{"id": "a", "st": 10**400, "d": 2000}]}]})
+    frame = draft.to_dataframe()
+    assert math.isnan(frame.loc[0, "start_s"]) and frame.loc[0, "duration_s"] == 2.0
+    assert math.isnan(draft.duration_s)
+    assert draft.summary() == "Timeline (1 track): 1. Video: a (?-?s)"
 
 
 def test_empty_draft_is_not_ready_to_export():
@@ -137,7 +147,8 @@ def test_repr_html_escapes_and_limits_rows():
 
 
 json_values = st.recursive(
-    st.none() | st.booleans() | st.integers(-10**6, 10**6) | st.floats(allow_nan=True) | st.text(max_size=5),
+    st.none() | st.booleans() | st.integers(-10**6, 10**6) | st.sampled_from([10**400, -10**400])  # past a float
+    | st.floats(allow_nan=True) | st.text(max_size=5),
     lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.sampled_from(["t", "tt", "sg", "st", "d", "m", "id",
                                                                                    "src", "name", "text", "volume", "x"]),
                                                                 inner, max_size=5),
