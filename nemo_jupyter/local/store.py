@@ -19,6 +19,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from .. import protocol
+from .media.probe import STREAM_FACTS
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS users (
@@ -35,7 +36,7 @@ CREATE TABLE IF NOT EXISTS media (
     id TEXT PRIMARY KEY, user_id TEXT NOT NULL, session_id TEXT NOT NULL, name TEXT NOT NULL,
     type TEXT NOT NULL, path TEXT NOT NULL, cdn_key TEXT UNIQUE NOT NULL, d INTEGER NOT NULL,
     width INTEGER, height INTEGER, fps REAL, has_audio INTEGER NOT NULL, analysis TEXT,
-    created REAL NOT NULL);
+    created REAL NOT NULL, stream TEXT);
 CREATE TABLE IF NOT EXISTS renders (
     id TEXT PRIMARY KEY, user_id TEXT NOT NULL, session_id TEXT NOT NULL, status TEXT NOT NULL,
     progress REAL NOT NULL, error TEXT, path TEXT, cdn_key TEXT UNIQUE, quality TEXT NOT NULL,
@@ -77,6 +78,7 @@ class Store:
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")  # safe with WAL; no fsync on every small write
         self._db.executescript(SCHEMA)
+        self._add_missing_columns()
         self._interrupted_work_fails()
 
     def close(self) -> None:
@@ -98,6 +100,12 @@ class Store:
     def _one(self, sql: str, *args) -> sqlite3.Row | None:
         with self._lock:
             return self._db.execute(sql, args).fetchone()
+
+    def _add_missing_columns(self) -> None:
+        """A database made by an older version gets the columns added since (they start empty)."""
+        with self._tx() as db:
+            if "stream" not in {row["name"] for row in db.execute("PRAGMA table_info(media)")}:
+                db.execute("ALTER TABLE media ADD COLUMN stream TEXT")
 
     def _interrupted_work_fails(self) -> None:
         """Work cut short by a stop of the server is marked failed, not left running for ever."""
@@ -192,12 +200,14 @@ class Store:
         return media_id, folder
 
     def add_media(self, media_id: str, user_id: str, session_id: str, name: str, path: Path, info: dict) -> dict:
+        """Record a received file; `info` is its probe (the stream facts are kept for the renderer)."""
         with self._tx() as db:
             db.execute(
-                "INSERT INTO media VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO media VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (media_id, user_id, session_id, name, info["type"], str(path), secrets.token_hex(16),
                  int(info.get("d") or 0), info.get("width"), info.get("height"), info.get("fps"),
-                 int(bool(info.get("has_audio"))), None, time.time()),
+                 int(bool(info.get("has_audio"))), None, time.time(),
+                 json.dumps({key: info[key] for key in STREAM_FACTS if key in info})),
             )
         return self.media(media_id)
 
@@ -256,4 +266,5 @@ def _media_dict(row: sqlite3.Row) -> dict:
     media = dict(row)
     media["has_audio"] = bool(media["has_audio"])
     media["analysis"] = json.loads(media["analysis"]) if media["analysis"] else None
+    media.update(json.loads(media.pop("stream") or "{}"))  # vcodec, pix_fmt, … when probed on upload
     return media

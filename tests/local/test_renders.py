@@ -155,3 +155,42 @@ def test_bad_render_requests(alice, edited):
                                 json={"id": "render_y", "sessionId": session_id, "draft": draft})
     assert no_attribution.status_code == 402 and "code" not in no_attribution.json()
     assert alice.http.get(protocol.PATH_RENDER_STATUS.format(render_id="render_nothing")).status_code == 404
+
+
+def test_the_probe_of_an_upload_is_kept_so_a_render_does_not_probe_again(alice, scripted, clip, monkeypatch):
+    from nemo_jupyter.local.media import render
+    from nemo_jupyter.local.media.probe import STREAM_FACTS
+
+    session_id = alice.new_session()
+    alice.upload(session_id, clip)
+    (media,) = scripted.store.session_media(session_id)
+    probed = probe(clip)
+    assert {key: media[key] for key in STREAM_FACTS} == {key: probed[key] for key in STREAM_FACTS}
+
+    def no_probe(path):
+        raise AssertionError(f"probed {path} again")
+
+    monkeypatch.setattr(render, "probe", no_probe)
+    filled = render.with_stream_facts({media["id"]: media})
+    assert {key: filled[media["id"]][key] for key in STREAM_FACTS} == {key: probed[key] for key in STREAM_FACTS}
+
+
+def test_a_database_from_before_the_stream_facts_opens_and_its_media_read(tmp_path, clip):
+    import sqlite3
+
+    from nemo_jupyter.local.media.probe import STREAM_FACTS
+    from nemo_jupyter.local.store import Store
+
+    store = Store(tmp_path)
+    store.add_media("med_old", "usr_old", "1000000000000000000", clip.name, clip, {**probe(clip), "type": "video"})
+    store.close()
+    with sqlite3.connect(tmp_path / "nemo.sqlite3") as db:
+        db.execute("ALTER TABLE media DROP COLUMN stream")  # the media table as it was
+    reopened = Store(tmp_path)
+    try:
+        media = reopened.media("med_old")
+        assert media["d"] == probe(clip)["d"] and not any(key in media for key in STREAM_FACTS)
+        reopened.add_media("med_new", "usr_old", "1000000000000000000", clip.name, clip, {**probe(clip), "type": "video"})
+        assert reopened.media("med_new")["vcodec"] == probe(clip)["vcodec"]
+    finally:
+        reopened.close()

@@ -18,9 +18,7 @@ from pathlib import Path
 from .errors import FFmpegError, MediaError, RenderCancelled, RenderError
 from .ffmpeg import run_with_progress
 from .graph import RenderPlan, plan_render
-from .probe import probe
-
-_PROBED_KEYS = ("vcodec", "pix_fmt", "acodec", "sample_rate", "channels")
+from .probe import STREAM_FACTS, probe
 
 
 def render_draft(
@@ -69,12 +67,12 @@ def with_stream_facts(media: Mapping[str, Mapping]) -> dict[str, dict]:
     for media_id, info in media.items():
         info = dict(info)
         path = info.get("path")
-        lacking = any(k not in info for k in _PROBED_KEYS)
+        lacking = any(k not in info for k in STREAM_FACTS)
         if path and info.get("type") == "video" and lacking and Path(path).is_file():
             try:
                 facts = probe(path)
             except MediaError as exc:
                 raise RenderError(f"media {media_id}: {exc}") from None
-            info.update({k: facts[k] for k in _PROBED_KEYS})
+            info.update({k: facts[k] for k in STREAM_FACTS})
         filled[media_id] = info
     return filled
