@@ -9,6 +9,7 @@ envelope, the error mapping, the URLs.
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Callable, Generator
 from contextlib import ExitStack
@@ -361,14 +362,25 @@ def _expiry(data: dict) -> float:
     """When an anonymous token expires: `expires_at` (epoch s or ms), `expires_in` (s), else in 7 days."""
     now = time.time()
     for key in ("expires_at", "expiresAt"):
-        value = data.get(key)
-        if isinstance(value, (int, float)) and not isinstance(value, bool) and value > 0:
-            return value / 1000.0 if value > 1e11 else float(value)
+        value = _positive_seconds(data.get(key))
+        if value is not None:
+            return value / 1000.0 if value > 1e11 else value
     for key in ("expires_in", "expiresIn"):
-        value = data.get(key)
-        if isinstance(value, (int, float)) and not isinstance(value, bool) and value > 0:
-            return now + float(value)
+        value = _positive_seconds(data.get(key))
+        if value is not None:
+            return now + value
     return now + ANONYMOUS_TOKEN_TTL_S
+
+
+def _positive_seconds(value: Any) -> float | None:
+    """A JSON number > 0 that a float can hold; None for anything else (a bool, a string, 1e400, NaN)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    try:
+        number = float(value)
+    except OverflowError:
+        return None
+    return number if math.isfinite(number) and number > 0 else None
 
 
 def _download_target(path: str | Path, response: httpx.Response, job_or_url: RenderJob | str) -> Path:

@@ -70,7 +70,7 @@ def _first_str(mapping: dict, keys: tuple[str, ...]) -> str | None:
 def _progress(value: Any) -> float:
     try:
         number = float(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         return 0.0
     return 0.0 if math.isnan(number) else min(max(number, 0.0), 100.0)  # NaN would pass the clamp
 

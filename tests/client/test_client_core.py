@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+import time
 
 import pytest
 
 from nemo_jupyter import __version__, protocol
 from nemo_jupyter.client import RenderJob, errors
+from nemo_jupyter.client import core as core_module
 from nemo_jupyter.client.core import ClientCore, Send
 from nemo_jupyter.client.errors import NOT_JSON, Answer, Context, error_for
 
@@ -97,6 +99,7 @@ def test_download_to_another_host_does_not_send_the_token(core):
         ({"status": "pending", "progress": "n/a"}, ("given", "pending", 0.0, None, None)),
         ({"status": "processing", "progress": "NaN"}, ("given", "processing", 0.0, None, None)),
         ({"status": "processing", "progress": 250}, ("given", "processing", 100.0, None, None)),
+        ({"status": "processing", "progress": 10**400}, ("given", "processing", 0.0, None, None)),
         ("not a dict", ("given", "pending", 0.0, None, None)),
     ],
 )
@@ -153,3 +156,14 @@ def test_a_token_echoed_by_the_server_is_redacted():
     error = error_for(Answer(500, {"message": f"bad token {TOKEN} here"}), CTX)
     assert TOKEN not in str(error) and TOKEN not in repr(error)
     assert "nmv_usr_***" in str(error)
+
+
+@pytest.mark.parametrize("answer, expected_in_s", [
+    ({"expires_in": 3600}, 3600),
+    ({"expiresAt": (time.time() + 7200) * 1000}, 7200),  # epoch milliseconds
+    ({"expires_at": 10**400}, 7 * 86400),  # past a float: the default week
+    ({"expires_in": float("nan")}, 7 * 86400),
+    ({"expires_in": True}, 7 * 86400),
+])
+def test_token_expiry_reads_what_it_can(answer, expected_in_s):
+    assert core_module._expiry(answer) - time.time() == pytest.approx(expected_in_s, abs=5)
