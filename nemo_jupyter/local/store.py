@@ -19,6 +19,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from .. import protocol
+from .media.presets import DEFAULT_CANVAS
 from .media.probe import STREAM_FACTS
 
 SCHEMA = """
@@ -43,7 +44,6 @@ CREATE TABLE IF NOT EXISTS renders (
     created REAL NOT NULL, completed REAL);
 """
 
-DEFAULT_CANVAS = {"width": 1920, "height": 1080, "fps": 30}
 CLAIM_TTL_S = 7 * 86400
 
 

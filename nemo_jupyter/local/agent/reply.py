@@ -16,6 +16,7 @@ from __future__ import annotations
 import copy
 from dataclasses import asdict, dataclass, field
 
+from ..media.presets import DEFAULT_CANVAS
 from . import commands as c
 from .apply import Edit, apply
 from .grammar import GRAMMAR, parse
@@ -27,7 +28,6 @@ REDO_KEY = "redo_stack"
 UNDO_DEPTH = 20
 ECHO_CHARS = 80  # how much of a clause it did not understand the reply repeats
 HISTORY_KEYS = (UNDO_KEY, REDO_KEY)  # the agent's own memory: kept in the session, not shown to clients
-DEFAULT_CANVAS = {"width": 1920, "height": 1080, "fps": 30}
 _SLOW_COMMANDS = (c.SplitAtSceneCuts, c.RemoveFindings, c.TrimEndSilence)
 
 
