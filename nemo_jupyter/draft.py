@@ -35,7 +35,7 @@ def _as_list(value: Any) -> list:
     return value if isinstance(value, list) else []
 
 
-def _number(value: Any) -> float:
+def number_or_nan(value: Any) -> float:
     """A float from an int, float or numeric string; NaN for anything else (an int too big for a float too)."""
     if isinstance(value, bool) or not isinstance(value, (int, float, str)):
         return math.nan
@@ -50,12 +50,12 @@ def _numeric(column: pd.Series) -> pd.Series:
     try:
         return pd.to_numeric(column, errors="coerce").astype(float)
     except OverflowError:  # an int too big for a float stops the vectorised read: read value by value
-        return column.map(_number).astype(float)
+        return column.map(number_or_nan).astype(float)
 
 
 def track_type_name(tt: Any) -> str:
     """'video' / 'audio' / 'text' for a known `tt`, else 'type <tt>' (or 'unknown' when missing)."""
-    number = _number(tt)
+    number = number_or_nan(tt)
     if not math.isnan(number) and number.is_integer() and int(number) in TRACK_TYPE_NAMES:
         return TRACK_TYPE_NAMES[int(number)]
     return "unknown" if tt is None else f"type {tt}"
@@ -110,7 +110,7 @@ class Draft:
     @property
     def duration_s(self) -> float:
         """`d` in seconds, else the end of the last segment (NaN for an empty draft)."""
-        declared = _number(self.raw.get("d"))
+        declared = number_or_nan(self.raw.get("d"))
         if not math.isnan(declared):
             return declared / 1000.0
         ends = self.to_dataframe()["end_s"]

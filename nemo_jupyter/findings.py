@@ -14,6 +14,8 @@ from typing import Any
 
 import pandas as pd
 
+from .draft import number_or_nan
+
 FINDING_COLUMNS = ["media", "kind", "start_s", "end_s", "duration_s", "score", "raw"]
 SCENE_COLUMNS = ["media", "scene", "start_s", "end_s", "duration_s", "thumbnail"]
 _TIMES = ("start_s", "end_s", "duration_s", "score")
@@ -146,12 +148,7 @@ def _seconds(entry: Mapping, keys: tuple[tuple[str, float], ...]) -> float:
 
 def _number(value: Any) -> float:
     """A finite float from a number or numeric string; NaN for anything else."""
-    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
-        return math.nan
-    try:
-        number = float(value)
-    except (ValueError, OverflowError):
-        return math.nan
+    number = number_or_nan(value)
     return number if math.isfinite(number) else math.nan
 
 
