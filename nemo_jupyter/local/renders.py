@@ -15,6 +15,7 @@ from pathlib import Path
 
 from .. import protocol
 from .faults import Faults
+from .media.errors import one_line
 from .responses import ApiError
 from .state import file_url
 from .store import Store
@@ -22,6 +23,7 @@ from .workers import Workers
 
 MAX_PARALLEL = 2
 RENDER_ID = re.compile(r"^[A-Za-z0-9_.-]{1,100}$")
+MAX_ERROR_CHARS = 500  # of a failed job's `error`
 OUTPUT_EXTENSIONS = {"gif": ".gif", "audio": ".m4a"}  # every other quality is an MP4
 
 
@@ -72,7 +74,7 @@ class Renders:
                     self._render(render_id, draft, canvas, media_by_id, out, job["quality"], cancel)
             except Exception as exc:  # noqa: BLE001 - any failure of the renderer is the job's failure
                 if not cancel.is_set():
-                    self.store.update_render(render_id, status=protocol.RENDER_FAILED, error=_one_line(exc))
+                    self.store.update_render(render_id, status=protocol.RENDER_FAILED, error=one_line(exc)[:MAX_ERROR_CHARS])
                     return
             if cancel.is_set():
                 out.unlink(missing_ok=True)
@@ -87,11 +89,6 @@ class Renders:
             self.store.update_render(render_id, progress=max(0.0, min(99.0, float(percent))))
 
         render_draft(draft, media_by_id, canvas, out, quality=quality, progress=progress, cancel=cancel)
-
-
-def _one_line(exc: BaseException) -> str:
-    text = str(exc).strip().splitlines()
-    return (text[0] if text else type(exc).__name__)[:500]
 
 
 # --- what the client is told -------------------------------------------------------------------

@@ -17,3 +17,9 @@ class RenderError(MediaError):
 
 class RenderCancelled(MediaError):
     """The render was cancelled; no output file was left behind."""
+
+
+def one_line(exc: BaseException) -> str:
+    """The first line of an exception's message, or its type's name when it says nothing."""
+    lines = str(exc).strip().splitlines()
+    return lines[0] if lines else type(exc).__name__

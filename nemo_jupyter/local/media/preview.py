@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
-from .errors import MediaError, RenderError
+from .errors import MediaError, RenderError, one_line
 from .probe import probe
 from .render import render_draft
 
@@ -106,10 +106,5 @@ def _cached_download(url: str, name: object, cache: Path, fetch: Fetch) -> Path:
         os.replace(partial, target)
     except Exception as exc:  # noqa: BLE001 - a fetch may fail in many ways; say which media
         partial.unlink(missing_ok=True)
-        raise RenderError(f"could not download {Path(urlparse(url).path).name or 'media'}: {_one_line(exc)}") from None
+        raise RenderError(f"could not download {Path(urlparse(url).path).name or 'media'}: {one_line(exc)}") from None
     return target
-
-
-def _one_line(exc: BaseException) -> str:
-    lines = str(exc).strip().splitlines()
-    return lines[0] if lines else type(exc).__name__
