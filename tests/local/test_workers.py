@@ -46,8 +46,8 @@ def test_workers_forget_finished_jobs_and_stop_cancels_the_running_ones():
 def test_workers_cancel_ends_only_the_named_job():
     workers = Workers("job")
     ended = {"a": threading.Event(), "b": threading.Event()}
-    for key in ended:
-        workers.start(key, lambda cancel, key=key: cancel.wait(30) and ended[key].set())
+    for key, event in ended.items():
+        workers.start(key, lambda cancel, event=event: cancel.wait(30) and event.set())
     workers.cancel("a")
     assert ended["a"].wait(5)
     assert not ended["b"].is_set()
