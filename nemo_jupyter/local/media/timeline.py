@@ -25,9 +25,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
+from ...protocol import TRACK_AUDIO, TRACK_TEXT, TRACK_VIDEO
 from .errors import RenderError
 
-VIDEO, AUDIO, TEXT = 0, 1, 7
 FITS = {"contain": "contain", "pad": "contain", "cover": "cover", "crop": "cover", "stretch": "stretch"}
 
 
@@ -82,10 +82,10 @@ class Timeline:
 def read_timeline(draft: Mapping, media: Mapping[str, Mapping]) -> Timeline:
     """The draft's main video track (gaps filled), captions and sounds, cut to the video's length."""
     tracks = [t for t in (draft or {}).get("t") or [] if isinstance(t, Mapping)]
-    video_tracks = [t for t in tracks if _track_type(t) == VIDEO and _segments(t)]
+    video_tracks = [t for t in tracks if _track_type(t) == TRACK_VIDEO and _segments(t)]
     clips = _read_clips(video_tracks[0], media) if video_tracks else ()
-    captions = tuple(c for t in tracks if _track_type(t) == TEXT for c in _read_captions(t))
-    sounds = tuple(s for t in tracks if _track_type(t) == AUDIO for s in _read_sounds(t, media))
+    captions = tuple(c for t in tracks if _track_type(t) == TRACK_TEXT for c in _read_captions(t))
+    sounds = tuple(s for t in tracks if _track_type(t) == TRACK_AUDIO for s in _read_sounds(t, media))
     if clips:
         duration = clips[-1].start_ms + clips[-1].dur_ms
     else:
