@@ -25,6 +25,7 @@ from pathlib import Path
 from .ffmpeg import filter_value
 from .fonts import font_path
 from .presets import Canvas, Preset, output_canvas, preset, read_canvas
+from .probe import STREAM_FACTS
 from .timeline import Caption, Clip, Sound, Timeline, read_timeline
 
 AUDIO_FORMAT = "aresample=48000,aformat=sample_fmts=fltp:channel_layouts=stereo"
@@ -65,8 +66,7 @@ def can_stream_copy(timeline: Timeline, canvas: Canvas, out_path: Path) -> bool:
         return False
     if not all(_untouched(clip, canvas) for clip in timeline.clips):
         return False
-    keys = ("vcodec", "pix_fmt", "acodec", "sample_rate", "channels")
-    return len({tuple(clip.src.get(k) for k in keys) for clip in timeline.clips}) == 1
+    return len({tuple(clip.src.get(k) for k in STREAM_FACTS) for clip in timeline.clips}) == 1
 
 
 def _untouched(clip: Clip, canvas: Canvas) -> bool:

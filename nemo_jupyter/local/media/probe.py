@@ -23,7 +23,7 @@ _FPS = re.compile(r"(?P<v>\d+(?:\.\d+)?)(?P<k>k?) (?:fps|tbr)")
 _RATE = re.compile(r"(?P<hz>\d+) Hz")
 _CHANNELS = re.compile(r"\d+ Hz, (?P<layout>[^,]+)")
 _IMAGE_CODECS = {"png", "mjpeg", "webp", "bmp", "tiff", "gif"}
-# the probed facts the renderer's stream-copy decision needs (kept with the media, so a render need not probe)
+# the probed facts the stream-copy decision compares (graph.can_stream_copy); kept with uploaded media
 STREAM_FACTS = ("vcodec", "pix_fmt", "acodec", "sample_rate", "channels")
 _CHANNEL_COUNT = {"mono": 1, "stereo": 2, "2.1": 3, "quad": 4, "5.0": 5, "5.1": 6, "5.1(side)": 6, "7.1": 8}
 
