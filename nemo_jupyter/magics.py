@@ -34,7 +34,7 @@ HELP = """\
 %nemo upload PATH|URL ...             upload clips, images or music to the session
 %nemo upload                          (notebook) a drop zone to upload files from the browser
 %nemo status                          the timeline summary and its DataFrame
-%nemo timeline                        the timeline as a DataFrame
+%nemo timeline                        the visual timeline (in a notebook) and its DataFrame
 %nemo credits                         available / frozen / total credits
 %nemo export [--out FILE] [--quality Q]  render, download and play the video
 %nemo preview                         a quick local preview of the timeline
