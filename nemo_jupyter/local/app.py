@@ -14,13 +14,13 @@ import threading
 import time
 from collections import defaultdict
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, Response, StreamingResponse
-from starlette.concurrency import run_in_threadpool
 from starlette.routing import Route
 
 from .. import protocol
@@ -264,14 +264,13 @@ class Backend:
         if path is None or wanted is None or not self.store.inside(path) or not path.is_file():
             return JSONResponse({"message": "not found"}, status_code=404)
         cache = self.store.data_dir / "thumbs"
+        if wanted["start"] is not None:
+            make = partial(thumbs.strip, path, cache, start_s=int(wanted["start"]) / 1000,
+                           dur_s=max(1, int(wanted["dur"])) / 1000)
+        else:  # poster.jpg, or frame_<ms>.jpg: a poster at that time
+            make = partial(thumbs.poster, path, cache, at_s=int(wanted["at"]) / 1000 if wanted["at"] else None)
         try:
-            if wanted["at"] is not None:
-                image = await run_in_threadpool(thumbs.poster, path, cache, at_s=int(wanted["at"]) / 1000)
-            elif wanted["start"] is None:
-                image = await run_in_threadpool(thumbs.poster, path, cache)
-            else:
-                image = await run_in_threadpool(thumbs.strip, path, cache, start_s=int(wanted["start"]) / 1000,
-                                                dur_s=max(1, int(wanted["dur"])) / 1000)
+            image = await asyncio.to_thread(make)
         except MediaError as exc:
             return JSONResponse({"message": str(exc)}, status_code=404)
         return FileResponse(image, media_type="image/jpeg", headers=OPEN_FILE_HEADERS)
