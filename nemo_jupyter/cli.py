@@ -19,7 +19,12 @@ def _serve(args: argparse.Namespace) -> int:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # the warning above says it once, in plain words
         backend = LocalBackend(args.data, host=args.host, port=args.port)
-    backend.bind()
+    try:
+        backend.bind()
+    except OSError as error:  # a port in use, a host that does not resolve: one line, not a traceback
+        print(f"nemo-jupyter serve: cannot listen on {args.host}:{args.port} ({error.strerror or error}): "
+              "choose another --host or --port (--port 0 takes a free one)", file=sys.stderr)
+        return 1
     print(f"nemo-jupyter local backend on {backend.url} (data in {backend.data_dir}); Ctrl-C stops it", flush=True)
     print(f"use it with: export NEMO_API_URL={backend.url}", flush=True)
     backend.serve_forever()
