@@ -263,7 +263,7 @@ class Backend:
         wanted = FRAMES_NAME.fullmatch(request.path_params["frames"])
         if path is None or wanted is None or not self.store.inside(path) or not path.is_file():
             return JSONResponse({"message": "not found"}, status_code=404)
-        cache = self.store.data_dir / "thumbs"
+        cache = self.store.thumbs_dir
         if wanted["start"] is not None:
             make = partial(thumbs.strip, path, cache, start_s=int(wanted["start"]) / 1000,
                            dur_s=max(1, int(wanted["dur"])) / 1000)

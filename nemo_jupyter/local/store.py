@@ -1,7 +1,7 @@
 """The local backend's state: one SQLite database plus media files, all under `data_dir`.
 
 Layout: `<data_dir>/nemo.sqlite3`, uploads in `<data_dir>/media/<media id>/<safe name>`, renders in
-`<data_dir>/renders/<render id>.<ext>`. Tokens and claim tokens are stored only as SHA-256 hashes. One connection is
+`<data_dir>/renders/<render id>.<ext>`, cached posters and frame strips in `<data_dir>/thumbs/`. Tokens and claim tokens are stored only as SHA-256 hashes. One connection is
 shared by every thread behind a lock (the work per call is tiny), so the store is thread-safe.
 Files are reached from a browser through unguessable keys (`cdn_key`, 128 random bits), never
 through the token.
@@ -68,6 +68,7 @@ class Store:
         self.data_dir = Path(data_dir).resolve()
         self.media_dir = self.data_dir / "media"
         self.renders_dir = self.data_dir / "renders"
+        self.thumbs_dir = self.data_dir / "thumbs"  # made on first use
         for folder in (self.data_dir, self.media_dir, self.renders_dir):
             folder.mkdir(parents=True, exist_ok=True)
         self.initial_credits = credits
