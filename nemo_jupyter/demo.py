@@ -47,9 +47,9 @@ def run(args: argparse.Namespace) -> int:
     """The demo with parsed options; 0 when the export worked, 1 (and one line on stderr) if not."""
     started = time.monotonic()
     work = Path(args.dir) if args.dir else Path(tempfile.mkdtemp(prefix="nemo-demo-"))
-    work.mkdir(parents=True, exist_ok=True)
-    print(f"nemo-jupyter demo - working in {work}")
     try:
+        work.mkdir(parents=True, exist_ok=True)  # a --dir that is a file fails here, in one line
+        print(f"nemo-jupyter demo - working in {work}")
         out = _run(work, args.seconds)
     except Exception as exc:  # noqa: BLE001 - the demo ends with one line, whatever broke
         print(f"demo failed: {str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__}", file=sys.stderr)

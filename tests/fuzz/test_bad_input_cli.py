@@ -24,3 +24,12 @@ def test_serve_on_a_port_in_use_says_so_in_one_line(busy_port, tmp_path, capsys)
     assert len(lines) == 1 and "Traceback" not in shown.err + shown.out
     assert f"cannot listen on 127.0.0.1:{busy_port}" in lines[0] and "--port 0" in lines[0]
 
+
+
+def test_demo_in_a_folder_that_is_a_file_says_so_in_one_line(tmp_path, capsys):
+    not_a_folder = tmp_path / "notes.txt"
+    not_a_folder.write_text("a file")
+    assert cli.main(["demo", "--dir", str(not_a_folder)]) == 1
+    shown = capsys.readouterr()
+    assert shown.err.startswith("demo failed: ") and len(shown.err.strip().splitlines()) == 1
+    assert "Traceback" not in shown.err + shown.out
