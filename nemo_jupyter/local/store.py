@@ -149,14 +149,6 @@ class Store:
     def credits(self, user_id: str) -> int:
         return self._one("SELECT credits FROM users WHERE id=?", user_id)["credits"]
 
-    def charge(self, user_id: str, amount: int = 1) -> bool:
-        """Take `amount` credits if the user has them; False (and nothing taken) if not."""
-        with self._tx() as db:
-            done = db.execute(
-                "UPDATE users SET credits = credits - ? WHERE id=? AND credits >= ?", (amount, user_id, amount)
-            )
-            return done.rowcount == 1
-
     # --- sessions ---------------------------------------------------------------------------
     def create_session(self, user_id: str, task_name: str, language: str) -> dict:
         session_id = str(10**18 + secrets.randbelow(9 * 10**18))  # a numeric string, like the cloud's
@@ -179,10 +171,18 @@ class Store:
         """Apply `change` to the session's stored state in one transaction: `change` is a dict of
         top-level keys to replace, or a function `state -> dict of keys to replace`. Returns the new state."""
         with self._tx() as db:
-            state = json.loads(db.execute("SELECT state FROM sessions WHERE id=?", (session_id,)).fetchone()[0])
-            state.update(change(state) if callable(change) else change)
-            db.execute("UPDATE sessions SET state=? WHERE id=?", (json.dumps(state), session_id))
-        return state
+            return _change_state(db, session_id, change)
+
+    def apply_edit(self, user_id: str, session_id: str, delta: dict, cost: int) -> bool:
+        """Take `cost` credits and store `delta` in the session's state, both or neither (one
+        transaction); False, with nothing changed, when the user has not got the credits."""
+        with self._tx() as db:
+            if cost and db.execute("UPDATE users SET credits = credits - ? WHERE id=? AND credits >= ?",
+                                   (cost, user_id, cost)).rowcount != 1:
+                return False
+            if delta:
+                _change_state(db, session_id, delta)
+        return True
 
     def create_claim(self, user_id: str, session_id: str) -> str:
         """A new claim token for a browser link (a credential to the session: kept only hashed)."""
@@ -261,6 +261,13 @@ class Store:
     def inside(self, path: Path | str) -> bool:
         """True when `path` (symlinks resolved) is inside the data dir."""
         return Path(path).resolve().is_relative_to(self.data_dir)
+
+
+def _change_state(db: sqlite3.Connection, session_id: str, change) -> dict:
+    state = json.loads(db.execute("SELECT state FROM sessions WHERE id=?", (session_id,)).fetchone()[0])
+    state.update(change(state) if callable(change) else change)
+    db.execute("UPDATE sessions SET state=? WHERE id=?", (json.dumps(state), session_id))
+    return state
 
 
 def _media_dict(row: sqlite3.Row) -> dict:

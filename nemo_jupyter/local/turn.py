@@ -51,17 +51,15 @@ class Turn:
     broken_frame: bool = False
 
     def run_agent(self):
-        """On a worker thread: the agent's reply, charged and applied to the session."""
+        """On a worker thread: the agent's reply, charged and applied to the session together."""
         agent = self.agent or default_agent()
         session_id = self.session["id"]
         with self.session_lock:  # the agent reads the draft the previous instruction left
             session = self.store.session(session_id, self.user_id) or self.session
             reply = agent(public_state(self.store, session, self.base_url), self.text)
-            if getattr(reply, "charge", False) and not self.store.charge(self.user_id):
+            cost = 1 if getattr(reply, "charge", False) else 0
+            if not self.store.apply_edit(self.user_id, session_id, stored_delta(reply), cost):
                 raise OutOfCreditsMidTurn("out of credits: this edit was not applied")
-            delta = stored_delta(reply)
-            if delta:
-                self.store.update_state(session_id, delta)
         return reply
 
     async def stream(self) -> AsyncIterator[str]:

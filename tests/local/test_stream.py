@@ -18,7 +18,7 @@ from nemo_jupyter import protocol
 from nemo_jupyter.local import LocalBackend
 from nemo_jupyter.local.sse import text_chunks
 
-from backend_api import frames, scripted_agent
+from backend_api import Reply, frames, scripted_agent
 
 CAPTURES = Path(__file__).parents[1] / "client" / "captures"  # raw streams of a real ADK 2.x server
 EVENT_KEYS = {"content", "invocationId", "author", "actions", "nodeInfo", "id", "timestamp"}
@@ -282,3 +282,17 @@ def test_the_agents_undo_memory_stays_on_the_server(backend, make_clip):
         order = [s["d"] for s in state["draft"]["t"][0]["sg"]]
         list(c.stream(sid, "undo"))
         assert [s["d"] for s in c.state(sid)["state"]["draft"]["t"][0]["sg"]] == order[::-1]
+
+
+def test_an_edit_that_cannot_be_stored_is_not_charged(start_backend, user_of):
+    """Charging and storing an edit is one transaction: a delta the store refuses takes no credit."""
+    unstorable = Reply("edit_draft", {}, {"draft": {"t": [], "bad": {1, 2}}}, "Done.", charge=True)  # a set: not JSON
+    with start_backend("unstorable", agent=lambda state, text: unstorable) as running:
+        api = user_of(running)
+        session_id = api.new_session()
+        before = api.credits()
+        response, raw = api.run(session_id, "anything")
+        assert response.status_code == 200
+        assert "error" in frames(raw)[-1]
+        assert api.credits() == before
+        assert api.state(session_id)["draft"]["t"] == []
