@@ -203,10 +203,13 @@ class _Rules:
 
     def __init__(self, client: Any = None, session_id: str | None = None, settings: Settings | None = None,
                  **overrides: float) -> None:
-        if client is None:
-            from . import client as clients
+        from . import client as clients
 
-            client = getattr(clients, self.client_class).from_env()
+        face = getattr(clients, self.client_class)
+        if client is None:
+            client = face.from_env()
+        elif isinstance(client, clients.base.BaseNemoClient) and not isinstance(client, face):
+            raise TypeError(f"{type(self).__name__} works with {self.client_class}, not {type(client).__name__}.")
         self.client = client
         self.session_id = session_id
         self.task_id: str | None = None

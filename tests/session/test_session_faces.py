@@ -22,6 +22,17 @@ def test_a_face_without_a_client_builds_its_own_from_the_environment(face, clien
     assert session.settings.recovery_polls == 1 and session.session_id is None
 
 
+@pytest.mark.parametrize(("face", "other_client"), [(Session, AsyncNemoClient), (AsyncSession, NemoClient)])
+def test_a_face_refuses_the_other_faces_client_at_once(face, other_client):
+    client = other_client(api_url="http://127.0.0.1:9")  # never reached: refused before any call
+    with pytest.raises(TypeError, match=f"^{face.__name__} works with {face.client_class}, not {other_client.__name__}"):
+        face(client)
+    if isinstance(client, NemoClient):
+        client.close()
+    else:
+        asyncio.run(client.close())
+
+
 def test_async_resume_reads_the_session_and_refuses_an_unknown_id(scripted_backend, fast):
     async def scenario():
         async with AsyncNemoClient(api_url=scripted_backend.url, retry_wait=0.05) as client:
