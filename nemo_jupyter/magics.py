@@ -163,7 +163,7 @@ class NemoMagics(Magics, Configurable):
 
         try:
             return self.loop.run(coro, while_waiting=drain)
-        except (NemoError, FileNotFoundError, ValueError) as error:
+        except (NemoError, OSError, ValueError) as error:  # OSError: a missing, unreadable or unnamable file
             raise NemoCellError(str(error)) from None
 
     def _wait_with_bars(self, coro: Any, bars: list[ProgressBar], inbox: queue.SimpleQueue,

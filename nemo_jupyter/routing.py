@@ -53,10 +53,18 @@ def upload_targets(text: str) -> tuple[str, ...]:
     if not tokens:
         return ()
     for token in tokens:
-        is_file = media_kind(token) is not None and (said_upload or Path(token).expanduser().is_file())
+        is_file = media_kind(token) is not None and (said_upload or _is_file(token))
         if not (_URL.match(token) or is_file):
             return ()
     return tokens
+
+
+def _is_file(token: str) -> bool:
+    """An existing file; False for a word that cannot be a path at all (too long for the file system)."""
+    try:
+        return Path(token).expanduser().is_file()
+    except OSError:
+        return False
 
 
 def route(text: str) -> Route:

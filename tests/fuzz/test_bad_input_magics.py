@@ -43,6 +43,7 @@ CASES = [
     ("%nemo upload {f}/clips.mp4", ["is a folder"]),
     ("%nemo upload {f}/notes.txt", ["unsupported file type", "accepted formats", "mp4"]),
     ("%nemo upload {f}/huge.mp4", ["501 MB", "500 MB upload limit", "trim or compress"]),
+    ("%nemo upload {f}/" + "a" * 300 + ".mp4", ["File name too long"]),
     ("%nemo upload ftp://example.com/a.mp4", ["Only http:// and https:// URLs"]),
     ("%nemo upload file:///etc/passwd", ["Only http:// and https:// URLs"]),
     ("%%nemo\n   \n", ["empty"]),

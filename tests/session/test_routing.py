@@ -14,7 +14,7 @@ from nemo_jupyter.routing import clean_reply, route, translate_gui
     ("upload", "upload"), ("上传", "upload"), ("upload clip.mp4", "upload"), ("上传 clip.mp4", "upload"),
     ("https://example.com/a.mp4", "upload"),
     ("reorder scenes 2,1", "edit"), ("trim scene 1 to 2s", "edit"), ("add music song.mp3 at 35%", "edit"),
-    ('add title "status"', "edit"), ("剪短第一段", "edit"),
+    ('add title "status"', "edit"), ("剪短第一段", "edit"), ("x" * 300 + ".mp4", "edit"),  # too long for a path
     ("trim the first scene to two seconds and then export the whole thing", "edit"),
 ])
 def test_route(text, intent):
