@@ -345,6 +345,7 @@ class _Rules:
         if not draft.has_segments:
             raise NothingToExport("The timeline is empty, so there is nothing to export: upload a clip and "
                                   "add it to the timeline first.")
+        _export_path(path, "")  # a folder that cannot be made fails now, not after the render
         job = None
         for attempt in range(1, self.settings.render_attempts + 1):
             job = yield from self._call("render", self.session_id, draft.raw, quality=quality,
@@ -419,15 +420,15 @@ def _check_instruction(text: str) -> None:
 
 
 def _export_path(path: str | os.PathLike | None, render_id: str) -> Path:
-    """`path` as given, `<dir>/<render_id>.mp4` for a directory, `./<render_id>.mp4` by default."""
+    """`path` as given, `<dir>/<render_id>.mp4` for a directory, `./<render_id>.mp4` by default; its
+    folder is made here, so that a path that cannot be written fails before anything renders."""
     name = f"{render_id}.mp4"
     if path is None:
         return Path.cwd() / name
     target = Path(path).expanduser()
-    if target.is_dir() or not target.suffix:
-        target.mkdir(parents=True, exist_ok=True)
-        return target / name
-    return target
+    folder = target if target.is_dir() or not target.suffix else target.parent
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder / name if folder == target else target
 
 
 # --- the two faces ------------------------------------------------------------------------------

@@ -97,6 +97,17 @@ def test_export_of_an_empty_timeline_is_refused(scripted_backend, scripted_clien
     assert _render_posts(scripted_backend) == posted
 
 
+def test_export_to_a_path_that_cannot_be_written_fails_before_rendering(scripted_backend, scripted_client, fast,
+                                                                       make_clip, tmp_path):
+    session = Session(scripted_client, **fast)
+    session.upload(make_clip(1.0))
+    (tmp_path / "a_file").write_text("not a folder")
+    posted = _render_posts(scripted_backend)
+    with pytest.raises(OSError):
+        session.export(tmp_path / "a_file" / "out.mp4", quality="draft")
+    assert _render_posts(scripted_backend) == posted
+
+
 def test_async_session_edits_and_reads(scripted_backend, fast):
     async def scenario():
         async with AsyncNemoClient(api_url=scripted_backend.url, retry_wait=0.05) as client:
