@@ -312,6 +312,8 @@ class _Rules:
             "check later with `%nemo status`.", partial_text=reply.text)
 
     def _upload_plan(self, items: tuple, progress: Callable[[int, int], None] | None) -> Plan:
+        if not items:  # else nothing would be sent and nothing said
+            raise ValueError("upload() needs at least one file path or URL.")
         yield from self._ensure_session()
         urls = [str(item) for item in items if str(item).lower().startswith(("http://", "https://"))]
         paths = [item for item in items if str(item) not in urls]

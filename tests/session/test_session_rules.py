@@ -129,6 +129,13 @@ def test_errors_are_one_line_without_the_token(scripted_client, fast):
     assert "\n" not in str(raised.value) and "nmv_usr_" not in str(raised.value)
 
 
+def test_an_upload_of_nothing_is_refused_before_anything_is_sent(scripted_backend, scripted_client, fast):
+    session = Session(scripted_client, **fast)
+    with pytest.raises(ValueError, match="at least one file path or URL"):
+        session.upload()
+    assert session.session_id is None  # not even a session was made
+
+
 def _render_posts(backend) -> int:
     return backend.stats.requests["POST /api/render/proxy/lambda"]
 
