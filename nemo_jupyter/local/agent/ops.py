@@ -36,6 +36,7 @@ import uuid
 from functools import wraps
 
 from ...protocol import TRACK_AUDIO, TRACK_TEXT, TRACK_VIDEO
+from ..media.timeline import DEFAULT_TEXT_SIZE  # the renderer's sizes, to scale "bigger" from
 from .speech import EditError, seconds
 
 MIN_SEGMENT_MS = 40  # one frame at 25 fps: no operation leaves a shorter piece
@@ -48,8 +49,6 @@ DEFAULT_POSITION = {"title": "center", "caption": "bottom"}
 DEFAULT_TITLE_MS = 3000
 DEFAULT_MUSIC_VOLUME = 0.35
 STILL_MS = 3000  # a still image put on the timeline lasts 3 s (as uploads do)
-# the renderer's text sizes when `m.size` is absent (media/timeline.py), to scale "bigger" from
-DEFAULT_TEXT_SIZE = {"title": 72, "caption": 48}
 FITS = ("contain", "cover", "stretch")
 
 

@@ -28,6 +28,8 @@ from dataclasses import dataclass, replace
 from ...protocol import TRACK_AUDIO, TRACK_TEXT, TRACK_VIDEO
 from .errors import RenderError
 
+# font px on a 1080-px canvas when a text segment names no `size`, by its `style` (anything else: a title)
+DEFAULT_TEXT_SIZE = {"title": 72, "caption": 48}
 FITS = {"contain": "contain", "pad": "contain", "cover": "cover", "crop": "cover", "stretch": "stretch"}
 
 
@@ -52,7 +54,7 @@ class Caption:
     dur_ms: int
     text: str
     position: object = "center"
-    size: float = 72.0
+    size: float = float(DEFAULT_TEXT_SIZE["title"])
     color: str = "white"
     font: str = "bold"
     box: bool = False
@@ -225,10 +227,11 @@ def _read_captions(track: Mapping) -> list[Caption]:
         if not text:
             continue
         caption_style = str(m.get("style", "")).lower() == "caption"
+        default_size = float(DEFAULT_TEXT_SIZE["caption" if caption_style else "title"])
         try:
-            size = float(m.get("size", m.get("font_size", 48 if caption_style else 72)))
+            size = float(m.get("size", m.get("font_size", default_size)))
         except (TypeError, ValueError):
-            size = 48.0 if caption_style else 72.0
+            size = default_size
         captions.append(
             Caption(
                 start_ms=start,
