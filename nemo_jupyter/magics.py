@@ -385,6 +385,12 @@ class NemoMagics(Magics, Configurable):
             self.local.stop()
             self.local = None
 
+    def stop_loop(self) -> None:
+        """Stop the background loop's thread (a later command would start a new one)."""
+        if self._loop is not None:
+            self._loop.stop()
+            self._loop = None
+
 
 def load_ipython_extension(ipython: Any) -> None:
     ipython.register_magics(NemoMagics(ipython))
@@ -394,3 +400,4 @@ def unload_ipython_extension(ipython: Any) -> None:
     magics = ipython.magics_manager.registry.get("NemoMagics")
     if magics is not None:
         magics.close()
+        magics.stop_loop()  # else every %reload_ext would leave a thread behind

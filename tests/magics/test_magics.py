@@ -5,11 +5,13 @@ from __future__ import annotations
 import _thread
 import threading
 import time
+from types import SimpleNamespace
 
 import httpx
 import pandas as pd
 import pytest
 
+from nemo_jupyter.magics import NemoMagics, unload_ipython_extension
 from nemo_jupyter.session import EditResult, Render
 
 
@@ -220,3 +222,12 @@ def test_a_failed_edit_is_one_error_line_after_the_partial_reply(nemo, cell, bac
 
 def test_connecting_to_nothing_is_one_line(ip, cell):
     one_line_error(*cell("%nemo connect --url http://127.0.0.1:9"), "Cannot reach", "http://127.0.0.1:9")
+
+
+def test_unloading_the_extension_stops_its_background_thread():
+    magics = NemoMagics(None)
+    thread = magics.loop._thread
+    assert thread.is_alive()
+    unload_ipython_extension(SimpleNamespace(magics_manager=SimpleNamespace(registry={"NemoMagics": magics})))
+    thread.join(5)
+    assert not thread.is_alive()
