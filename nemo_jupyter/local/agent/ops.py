@@ -36,7 +36,8 @@ import uuid
 from functools import wraps
 
 from ...protocol import TRACK_AUDIO, TRACK_TEXT, TRACK_VIDEO
-from ..media.timeline import DEFAULT_TEXT_SIZE  # the renderer's sizes, to scale "bigger" from
+from ..media.timeline import DEFAULT_TEXT_SIZE  # the renderer's sizes, "bigger" scales from them
+from ..media.timeline import FITS as RENDERER_FITS
 from .speech import EditError, seconds
 
 MIN_SEGMENT_MS = 40  # one frame at 25 fps: no operation leaves a shorter piece
@@ -49,7 +50,7 @@ DEFAULT_POSITION = {"title": "center", "caption": "bottom"}
 DEFAULT_TITLE_MS = 3000
 DEFAULT_MUSIC_VOLUME = 0.35
 STILL_MS = 3000  # a still image put on the timeline lasts 3 s (as uploads do)
-FITS = ("contain", "cover", "stretch")
+FITS = tuple(dict.fromkeys(RENDERER_FITS.values()))  # the modes the renderer draws: contain, cover, stretch
 
 
 def new_id(prefix: str) -> str:
