@@ -36,7 +36,7 @@ import uuid
 from functools import wraps
 
 from ...protocol import TRACK_AUDIO, TRACK_TEXT, TRACK_VIDEO
-from ..media.timeline import DEFAULT_TEXT_SIZE  # the renderer's sizes, "bigger" scales from them
+from ..media.timeline import DEFAULT_TEXT_SIZE
 from ..media.timeline import FITS as RENDERER_FITS
 from .speech import EditError, seconds
 
