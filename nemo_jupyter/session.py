@@ -95,8 +95,9 @@ class EditResult:
         return self.text
 
     def _repr_markdown_(self) -> str:
-        changes = "\n".join(f"- {change.description}" for change in self.changes) or "- no change"
-        return f"{self.text}\n\n**Changes**\n{changes}\n\n`{self.summary}`"
+        from .views import final_markdown  # the one layout of a finished reply, also the live views' last frame
+
+        return final_markdown(self)
 
 
 @dataclass

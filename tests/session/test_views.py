@@ -84,3 +84,11 @@ def test_progress_bar_in_a_terminal():
     bar.update(50)
     bar.close("done")
     assert "Rendering:  50.0%" in out.getvalue() and out.getvalue().endswith("done\n")
+
+
+def test_an_edit_result_displays_as_the_live_views_last_frame():
+    shown = result()._repr_markdown_()
+    assert shown.startswith("Added the title.\n\n**What changed**\n- Added text \"Hi\"")
+    assert shown.endswith('`Timeline (1 track): 1. Title: "Hi" (0-1s)`')
+    unchanged = EditResult(text="Nothing to do.", before=Draft({}), after=Draft({}), changes=[])
+    assert "- no change to the timeline" in unchanged._repr_markdown_()
