@@ -141,7 +141,7 @@ class EventParser:
             return []
         if not isinstance(obj, dict):
             return []
-        if "error" in obj and "content" not in obj:
+        if obj.get("error") and "content" not in obj:  # an empty `"error": null` is no failure
             raise self._failed(obj["error"])
         if isinstance(obj.get("type"), str) and not isinstance(obj.get("content"), dict):
             return self._typed_frame(obj)

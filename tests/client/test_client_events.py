@@ -107,6 +107,7 @@ def test_non_json_and_contentless_frames_are_skipped():
         "data: not json\n\n"
         "data: [1, 2]\n\n"
         'data: {"actions": {"stateDelta": {}}, "id": "x"}\n\n'
+        'data: {"actions": {}, "error": null, "errorCode": null}\n\n'
         'data: {"content": {"parts": [{"text": "ok", "thought": true}]}}\n\n'
         'data: {"content": {"parts": [{"text": "fine"}]}}\n\n'
     )
