@@ -77,7 +77,7 @@ class TokenCache:
             token, expires_at = str(entry["token"]), float(entry["expires_at"])
         except (OSError, ValueError, KeyError, TypeError):
             return None
-        if api_url is not None and entry.get("api_url") not in (None, api_url):
+        if api_url is not None and entry.get("api_url") != api_url:  # unknown issuer: not for this API
             return None
         if expires_at - TOKEN_EXPIRY_MARGIN_S <= time.time():
             return None

@@ -50,6 +50,14 @@ def test_token_cache_round_trip_is_private_and_expires():
     cache.clear()  # clearing twice is fine
 
 
+def test_a_cached_token_of_unknown_origin_goes_to_no_api():
+    cache = config.TokenCache()
+    expires = time.time() + 3600
+    cache.save("nmv_usr_whose", expires)  # saved without naming the API that issued it
+    assert cache.load() == ("nmv_usr_whose", expires)
+    assert cache.load("http://api") is None
+
+
 def test_token_cache_ignores_a_broken_file():
     cache = config.TokenCache()
     cache.path.write_text("{not json")
