@@ -1,4 +1,4 @@
-"""What the sync and async faces share: construction (one signature, `ClientCore`'s plus `timeout`),
+"""What the sync and async faces share: construction (one signature, `ClientCore`'s),
 the simple attributes, and method delegation.
 
 A face method such as `credits` is made by `delegate(ClientCore.credits, driver)`: it creates the
@@ -65,14 +65,6 @@ def with_simple_calls(delegate: Callable[[Callable], Callable]) -> Callable[[typ
     return decorate
 
 
-def _with_core_parameters(init: Callable) -> inspect.Signature:
-    """`ClientCore.__init__`'s signature followed by `init`'s own keyword-only parameters, so that
-    help() and completion show the whole constructor of a face."""
-    core = inspect.signature(ClientCore.__init__)
-    own = [p for p in inspect.signature(init).parameters.values() if p.kind is inspect.Parameter.KEYWORD_ONLY]
-    return core.replace(parameters=[*core.parameters.values(), *own])
-
-
 class BaseNemoClient:
     """Construction and the attributes both faces share; no I/O here.
 
@@ -81,14 +73,13 @@ class BaseNemoClient:
 
     http_client: type
 
-    def __init__(self, *args: Any, timeout: float = 60.0, **options: Any) -> None:
-        """`timeout`: seconds for each HTTP request (a stream's reads wait `read_timeout`); every
-        other argument goes to `ClientCore` (the signature shows them all)."""
+    def __init__(self, *args: Any, **options: Any) -> None:
+        """Every argument goes to `ClientCore` (the signature shows them all); the HTTP client waits
+        `timeout` seconds for each request."""
         self._core = ClientCore(*args, **options)
-        self.timeout = timeout
-        self._http = self.http_client(timeout=timeout, follow_redirects=True)
+        self._http = self.http_client(timeout=self._core.timeout, follow_redirects=True)
 
-    __init__.__signature__ = _with_core_parameters(__init__)
+    __init__.__signature__ = inspect.signature(ClientCore.__init__)  # help() and completion show them all
 
     @classmethod
     def from_env(cls, **options: Any):
@@ -98,6 +89,11 @@ class BaseNemoClient:
     @property
     def api_url(self) -> str:
         return self._core.api_url
+
+    @property
+    def timeout(self) -> float:
+        """Seconds each HTTP request may take (a reply stream's reads wait `read_timeout` instead)."""
+        return self._core.timeout
 
     @property
     def web_url(self) -> str:

@@ -95,6 +95,7 @@ class ClientCore:
         heartbeat_timeout: float = protocol.HEARTBEAT_TIMEOUT_S,
         read_timeout: float = protocol.HEARTBEAT_TIMEOUT_S,
         token_cache: config.TokenCache | None = None,
+        timeout: float = 60.0,
     ) -> None:
         settings = config.Settings.from_env()
         self.api_url = config.normalize_url(api_url or settings.api_url)
@@ -108,6 +109,7 @@ class ClientCore:
         self.retry_wait = retry_wait
         self.heartbeat_timeout = heartbeat_timeout
         self.read_timeout = read_timeout
+        self.timeout = timeout  # each request; a stream's reads wait read_timeout
         self._cache = token_cache or config.TokenCache()
         self._given_token = token or settings.token  # a token the user chose is never replaced
         self._token = self._given_token
@@ -263,7 +265,7 @@ class ClientCore:
         }
         if self.streaming:
             body["streaming"] = True
-        timeout = httpx.Timeout(60.0, read=self.read_timeout)
+        timeout = httpx.Timeout(self.timeout, read=self.read_timeout)
 
         def build() -> httpx.Request:
             headers = {**self._headers(True), "Accept": "text/event-stream", "Cache-Control": "no-store"}

@@ -1,4 +1,4 @@
-"""Both faces take one constructor: ClientCore's arguments plus `timeout`, shown whole by help()."""
+"""Both faces take one constructor, ClientCore's arguments (`timeout` last), shown whole by help()."""
 
 from __future__ import annotations
 

@@ -52,6 +52,12 @@ def test_anonymous_token_call_has_client_id_and_no_bearer():
     assert "authorization" not in request.headers
 
 
+def test_run_sse_waits_timeout_to_connect_and_read_timeout_for_each_read():
+    core = ClientCore("http://api.test", TOKEN, timeout=9.0, read_timeout=300.0)
+    timeout = first_request(core.start_stream("42", "hi")).request.extensions["timeout"]
+    assert timeout == {"connect": 9.0, "read": 300.0, "write": 9.0, "pool": 9.0}
+
+
 def test_run_sse_body_is_the_documented_one_plus_streaming(core):
     send = first_request(core.start_stream("42", "trim scene 1 to 2s"))
     body = json.loads(send.request.content)
