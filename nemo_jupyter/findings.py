@@ -161,3 +161,46 @@ def _thumbnail(thumbnails: Thumbnails, media: str, scene: int, start_s: float, e
     if isinstance(per_scene, Sequence) and not isinstance(per_scene, str) and 0 < scene <= len(per_scene):
         return per_scene[scene - 1]
     return None
+
+
+# --- a compact picture of the findings --------------------------------------------------------
+KIND_COLOURS = {"scene": "#4c78a8", "freeze": "#f58518", "black": "#444444", "silence": "#72b7b2"}
+PLOT_KINDS = tuple(KIND_COLOURS)
+
+
+class FindingsPlot:
+    """One row per clip and kind of finding, bars on a shared time axis: an SVG (no plotting library
+    needed, so it shows in saved notebooks too), with a one-line text form for terminals."""
+
+    def __init__(self, findings: pd.DataFrame, width: int = 640, row_height: int = 14) -> None:
+        self.findings = findings[findings["kind"].isin(PLOT_KINDS) & findings["start_s"].notna()]
+        self.width, self.row_height = width, row_height
+
+    def __repr__(self) -> str:
+        counts = self.findings["kind"].value_counts()
+        said = ", ".join(f"{counts[kind]} {kind}" for kind in PLOT_KINDS if kind in counts) or "no findings"
+        return f"<clip analysis: {said} in {self.findings['media'].nunique()} clip(s)>"
+
+    def _repr_svg_(self) -> str:
+        rows = [(media, kind) for media in pd.unique(self.findings["media"])
+                for kind in PLOT_KINDS if ((self.findings["media"] == media) & (self.findings["kind"] == kind)).any()]
+        end = float(self.findings[["start_s", "end_s"]].max().max()) if rows else 0.0
+        label_w, h = 220, self.row_height
+        scale = (self.width - label_w - 10) / end if end > 0 else 0.0
+        parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{self.width}" height="{h * (len(rows) + 1) + 4}" '
+                 'font-family="sans-serif" font-size="10">']
+        for index, (media, kind) in enumerate(rows):
+            y = index * h + 2
+            parts.append(f'<text x="0" y="{y + h - 4}">{_escape(str(media))[:28]} · {kind}</text>')
+            picked = self.findings[(self.findings["media"] == media) & (self.findings["kind"] == kind)]
+            for start, stop in zip(picked["start_s"], picked["end_s"].fillna(picked["start_s"])):
+                x, w = label_w + start * scale, max(1.0, (stop - start) * scale)
+                parts.append(f'<rect x="{x:.1f}" y="{y + 1}" width="{w:.1f}" height="{h - 3}" rx="2" '
+                             f'fill="{KIND_COLOURS[kind]}" stroke="white" stroke-width="0.5"/>')
+        parts.append(f'<text x="{label_w}" y="{h * len(rows) + h}">0 s</text>'
+                     f'<text x="{self.width - 10}" y="{h * len(rows) + h}" text-anchor="end">{end:g} s</text></svg>')
+        return "".join(parts)
+
+
+def _escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

@@ -321,7 +321,12 @@ class NemoMagics(Magics, Configurable):
             print(f"Session {session.session_id}.")
 
     def _cmd_analysis(self, args: Any) -> Any:
-        return self._wait(self._require_session().analysis())
+        """The findings as a DataFrame, after a compact picture of them (one bar row per clip and kind)."""
+        from .findings import FindingsPlot
+
+        findings = self._wait(self._require_session().analysis())
+        display(FindingsPlot(findings))
+        return findings
 
     def _cmd_logout(self, args: Any) -> None:
         if self.client is not None:

@@ -101,3 +101,22 @@ def test_any_json_gives_the_documented_columns(data):
     assert list(scenes.columns) == SCENE_COLUMNS
     assert (scenes["scene"] >= 1).all()
     assert isinstance(scenes, pd.DataFrame)
+
+
+def test_the_findings_picture_draws_one_bar_per_finding_on_a_shared_axis():
+    from nemo_jupyter.findings import FindingsPlot
+
+    frame = findings_dataframe({
+        "med_a": {"findings": [{"kind": "scene", "start_s": 0, "end_s": 2}, {"kind": "scene", "start_s": 2, "end_s": 4},
+                               {"kind": "freeze", "start_s": 3, "end_s": 4}]},
+        "med_<b>": {"findings": [{"kind": "silence", "start_s": 0, "end_s": 1}, {"kind": "odd", "start_s": 0}]},
+        "med_c": {"status": "running"},
+    })
+    plot = FindingsPlot(frame, width=420)
+    svg = plot._repr_svg_()
+    assert svg.count("<rect") == 4 and "odd" not in svg and "med_&lt;b&gt;" in svg  # unknown kinds and raw rows left out
+    assert 'width="420"' in svg and ">4 s</text>" in svg
+    bars = [float(x) for x in __import__("re").findall(r'<rect x="([\d.]+)"', svg)]
+    assert bars[0] == bars[3] == 220.0 and bars[1] == bars[0] + (420 - 230) / 2  # scene 2 starts half way
+    assert repr(plot) == "<clip analysis: 2 scene, 1 freeze, 1 silence in 2 clip(s)>"
+    assert FindingsPlot(findings_dataframe({}))._repr_svg_().startswith("<svg")

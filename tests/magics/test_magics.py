@@ -207,8 +207,11 @@ def test_preview_and_analysis(nemo, cell, make_clip, tmp_path, monkeypatch):
     assert result.success and isinstance(result.result, Render) and result.result.path.stat().st_size > 1000
     assert result.result.path.parent == tmp_path / "nemo_previews"
     assert 'src="nemo_previews/' in result.result._repr_html_()
-    result, _ = cell("%nemo analysis")
+    result, captured = cell("%nemo analysis")
     assert result.success and isinstance(result.result, pd.DataFrame)
+    (picture,) = [o.data for o in captured.outputs if "image/svg+xml" in o.data]
+    assert picture["image/svg+xml"].count("<rect") == (result.result["kind"] == "scene").sum()
+    assert "clip analysis:" in picture["text/plain"]
 
 
 def test_a_failed_edit_is_one_error_line_after_the_partial_reply(nemo, cell, backend):
