@@ -342,7 +342,11 @@ class NemoMagics(Magics, Configurable):
             raise NemoCellError("The cell is empty: write an instruction for the agent below `%%nemo`.")
         found = routing.route(text)
         if found.intent != routing.EDIT:
-            return self._routed(found)
+            answer = self._routed(found)  # -o keeps what the routed command gives (a Render, a DataFrame…)
+            if args.variable:
+                self.shell.user_ns[args.variable] = answer
+                return None
+            return answer
         session = self._require_session()
         view = self._stream_view()
         view.start()

@@ -122,6 +122,8 @@ def test_router_words_skip_the_agent_in_both_languages(nemo, cell, backend):
         result, captured = cell(f"%%nemo\n{words}")
         shown = captured.stdout + "".join(str(o.data) for o in captured.outputs)
         assert result.success and expected in shown, words
+    result, _ = cell("%%nemo -o tracks\nstatus")
+    assert result.success and result.result is None and isinstance(nemo.user_ns["tracks"], pd.DataFrame)
     one_line_error(*cell("%%nemo\nexport"), "empty")
     one_line_error(*cell("%%nemo\n导出"), "empty")
     assert posts(backend, nemo) == 0
