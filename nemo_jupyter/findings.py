@@ -182,17 +182,17 @@ class FindingsPlot:
         return f"<clip analysis: {said} in {self.findings['media'].nunique()} clip(s)>"
 
     def _repr_svg_(self) -> str:
-        rows = [(media, kind) for media in pd.unique(self.findings["media"])
-                for kind in PLOT_KINDS if ((self.findings["media"] == media) & (self.findings["kind"] == kind)).any()]
-        end = float(self.findings[["start_s", "end_s"]].max().max()) if rows else 0.0
+        found = self.findings
+        rows = [(media, kind, picked) for media in pd.unique(found["media"]) for kind in PLOT_KINDS
+                if len(picked := found[(found["media"] == media) & (found["kind"] == kind)])]
+        end = float(found[["start_s", "end_s"]].max().max()) if rows else 0.0
         label_w, h = 220, self.row_height
         scale = (self.width - label_w - 10) / end if end > 0 else 0.0
         parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{self.width}" height="{h * (len(rows) + 1) + 4}" '
                  'font-family="sans-serif" font-size="10">']
-        for index, (media, kind) in enumerate(rows):
+        for index, (media, kind, picked) in enumerate(rows):
             y = index * h + 2
             parts.append(f'<text x="0" y="{y + h - 4}">{_escape(str(media))[:28]} · {kind}</text>')
-            picked = self.findings[(self.findings["media"] == media) & (self.findings["kind"] == kind)]
             for start, stop in zip(picked["start_s"], picked["end_s"].fillna(picked["start_s"])):
                 x, w = label_w + start * scale, max(1.0, (stop - start) * scale)
                 parts.append(f'<rect x="{x:.1f}" y="{y + 1}" width="{w:.1f}" height="{h - 3}" rx="2" '
