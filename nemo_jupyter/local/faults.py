@@ -42,12 +42,17 @@ class FaultSettings:
     render_shape: str = "a"  # "a" | "b" | "c" (see PROTOCOL.md)
     render_fail_times: int = 0  # the next N renders fail
     render_never_completes: bool = False  # renders stay "processing" until cancelled
+    render_wall_s: float = 0.0  # a render takes at least S seconds of wall time (cloud-like: no CPU
+    #                             while it waits, progress reported linearly in time, not holding a
+    #                             machine render slot while it waits)
 
     def validate(self) -> None:
         if self.render_shape not in ("a", "b", "c"):
             raise ValueError("render_shape must be 'a', 'b' or 'c'")
         if not 0.0 <= self.silent_share <= 1.0:
             raise ValueError("silent_share must be between 0 and 1")
+        if self.render_wall_s < 0:
+            raise ValueError("render_wall_s must not be negative")
         if self.heartbeat_s <= 0:
             raise ValueError("heartbeat_s must be positive")
 

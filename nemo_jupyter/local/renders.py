@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import threading
+import time
 from collections import defaultdict
 from datetime import datetime, timezone
 from pathlib import Path
@@ -24,6 +25,7 @@ from .workers import Workers
 MAX_PARALLEL = 2
 RENDER_ID = re.compile(r"^[A-Za-z0-9_.-]{1,100}$")
 MAX_ERROR_CHARS = 500  # of a failed job's `error`
+WALL_TICK_S = 0.5  # how often a stretched render reports its progress
 OUTPUT_EXTENSIONS = {"gif": ".gif", "audio": ".m4a"}  # every other quality is an MP4
 
 
@@ -58,37 +60,55 @@ class Renders:
     def _run(self, job: dict, draft: dict, canvas: dict, media_by_id: dict, cancel: threading.Event,
              session_lock: threading.Lock) -> None:
         render_id, session_id = job["id"], job["session_id"]
-        with session_lock, self._machine:
-            if cancel.is_set():
-                self.store.update_render(render_id, status=protocol.RENDER_CANCELLED)
-                return
-            self.store.update_render(render_id, status=protocol.RENDER_PROCESSING, progress=0.0)
-            out = self.store.renders_dir / f"{render_id}{OUTPUT_EXTENSIONS.get(job['quality'], '.mp4')}"
-            try:
-                if self.faults.take_render_failure(session_id):
-                    raise InjectedRenderFailure("the render failed (injected fault)")
-                if self.faults.for_session(session_id).render_never_completes:
-                    self.store.update_render(render_id, progress=1.0)
-                    cancel.wait()
-                else:
-                    self._render(render_id, draft, canvas, media_by_id, out, job["quality"], cancel)
-            except Exception as exc:  # noqa: BLE001 - any failure of the renderer is the job's failure
-                if not cancel.is_set():
-                    self.store.update_render(render_id, status=protocol.RENDER_FAILED, error=one_line(exc)[:MAX_ERROR_CHARS])
+        wall_s = self.faults.for_session(session_id).render_wall_s
+        with session_lock:
+            with self._machine:
+                if cancel.is_set():
+                    self.store.update_render(render_id, status=protocol.RENDER_CANCELLED)
                     return
+                started = time.monotonic()
+                self.store.update_render(render_id, status=protocol.RENDER_PROCESSING, progress=0.0)
+                out = self.store.renders_dir / f"{render_id}{OUTPUT_EXTENSIONS.get(job['quality'], '.mp4')}"
+                try:
+                    if self.faults.take_render_failure(session_id):
+                        raise InjectedRenderFailure("the render failed (injected fault)")
+                    if self.faults.for_session(session_id).render_never_completes:
+                        self.store.update_render(render_id, progress=1.0)
+                        cancel.wait()
+                    else:
+                        self._render(render_id, draft, canvas, media_by_id, out, job["quality"], cancel,
+                                     started, wall_s)
+                except Exception as exc:  # noqa: BLE001 - any failure of the renderer is the job's failure
+                    if not cancel.is_set():
+                        self.store.update_render(render_id, status=protocol.RENDER_FAILED, error=one_line(exc)[:MAX_ERROR_CHARS])
+                        return
+            if wall_s and not cancel.is_set():
+                self._stretch(render_id, started, wall_s, cancel)  # outside the machine slot: no CPU
             if cancel.is_set():
                 out.unlink(missing_ok=True)
                 self.store.update_render(render_id, status=protocol.RENDER_CANCELLED)
             else:
                 self.store.update_render(render_id, status=protocol.RENDER_COMPLETED, progress=100.0, path=out)
 
-    def _render(self, render_id, draft, canvas, media_by_id, out: Path, quality: str, cancel) -> None:
+    def _render(self, render_id, draft, canvas, media_by_id, out: Path, quality: str, cancel,
+                started: float, wall_s: float) -> None:
         from .media.render import render_draft
 
         def progress(percent: float) -> None:
+            if wall_s:  # the fault's progress is the share of the wall time, like a cloud renderer's
+                percent = 100.0 * (time.monotonic() - started) / wall_s
             self.store.update_render(render_id, progress=max(0.0, min(99.0, float(percent))))
 
         render_draft(draft, media_by_id, canvas, out, quality=quality, progress=progress, cancel=cancel)
+
+    def _stretch(self, render_id: str, started: float, wall_s: float, cancel: threading.Event) -> None:
+        """The `render_wall_s` fault: wait (no CPU) until `wall_s` after the start, progress linear in time."""
+        while not cancel.is_set():
+            elapsed = time.monotonic() - started
+            if elapsed >= wall_s:
+                return
+            self.store.update_render(render_id, progress=min(99.0, 100.0 * elapsed / wall_s))
+            cancel.wait(min(WALL_TICK_S, wall_s - elapsed))
 
 
 # --- what the client is told -------------------------------------------------------------------

@@ -194,3 +194,38 @@ def test_a_database_from_before_the_stream_facts_opens_and_its_media_read(tmp_pa
         assert reopened.media("med_new")["vcodec"] == probe(clip)["vcodec"]
     finally:
         reopened.close()
+
+
+def test_a_stretched_render_takes_its_wall_time_and_reports_progress_linear_in_time(alice, edited):
+    """The `render_wall_s` fault (cloud-like renders for benchmarks): the job completes no sooner than
+    the wall time and its progress grows with time."""
+    session_id, draft = edited
+    alice.faults(render_wall_s=3.0)
+    started = time.monotonic()
+    assert _start(alice, session_id, draft, "wall_1").status_code == 200
+    seen = []
+    while (job := _status(alice, "wall_1"))["status"] not in protocol.RENDER_TERMINAL:
+        seen.append(job["progress"])
+        time.sleep(0.2)
+    elapsed = time.monotonic() - started
+    assert job["status"] == "completed" and job["progress"] == 100
+    assert 3.0 <= elapsed < 6.0, elapsed
+    middle = [p for p in seen if 0 < p < 99]
+    assert len(middle) >= 3 and middle == sorted(middle) and middle[-1] - middle[0] > 30, seen
+
+
+def test_stretched_renders_of_several_sessions_wait_at_once(alice, clip):
+    sessions = []
+    for _ in range(4):
+        session_id = alice.new_session()
+        alice.upload(session_id, clip, names=["one.mp4"])
+        alice.run(session_id, "canvas small")
+        sessions.append((session_id, alice.state(session_id)["draft"]))
+    alice.faults(render_wall_s=2.0)
+    started = time.monotonic()
+    for n, (session_id, draft) in enumerate(sessions):
+        assert _start(alice, session_id, draft, f"wall_many_{n}").status_code == 200
+    for n in range(len(sessions)):
+        assert _wait(alice, f"wall_many_{n}", protocol.RENDER_TERMINAL)["status"] == "completed"
+    # four 2 s renders behind two machine slots would take ≥ 4 s if the wait held a slot
+    assert time.monotonic() - started < 3.9
