@@ -17,6 +17,7 @@ from .protocol import STILL_WORKING_AFTER_S
 STILL_WORKING = "Still working…"
 UPDATES_PER_SECOND = 10
 _ARGS_CHARS = 60
+_ASKED_KEYS = ("instruction", "text", "query", "prompt", "message")
 
 
 class StreamViewProtocol(Protocol):
@@ -27,11 +28,17 @@ class StreamViewProtocol(Protocol):
 
 
 def tool_marker(ev: Any) -> str:
-    """A compact line for a tool call: `tool: edit_draft instruction='trim…'`."""
-    args = ", ".join(f"{key}={value!r}" for key, value in (getattr(ev, "args", None) or {}).items())
-    if len(args) > _ARGS_CHARS:
-        args = args[: _ARGS_CHARS - 1] + "…"
-    return f"tool: {ev.name} {args}".rstrip()
+    """A tool call as a person reads it: `edit_draft · reorder scenes 2,1`: the tool's name, then
+    what it was asked (its instruction-like argument, else its plain arguments as `key=value`), cut
+    to a line. The Markdown and text views and the StreamView widget's chips all show this."""
+    args = getattr(ev, "args", None) or {}
+    said = next((args[key] for key in _ASKED_KEYS if isinstance(args.get(key), str) and args[key].strip()), None)
+    if said is None:
+        said = ", ".join(f"{key}={value}" for key, value in args.items() if isinstance(value, (str, int, float, bool)))
+    said = " ".join(str(said).split())
+    if len(said) > _ARGS_CHARS:
+        said = said[: _ARGS_CHARS - 1] + "…"
+    return f"{ev.name} · {said}" if said else str(ev.name)
 
 
 def change_lines(result: Any) -> list[str]:

@@ -17,8 +17,6 @@ import traitlets as t
 from ..views import Pace, Transcript, change_lines, final_markdown
 from ._base import NemoWidget, bundle, stylesheet
 
-_TOOL_PREFIX = "tool: "
-
 
 class StreamView(NemoWidget):
     """Shows one reply: Markdown text growing chunk by chunk, tool chips, changes and summary."""
@@ -65,7 +63,7 @@ class StreamView(NemoWidget):
         parts = self._transcript.parts
         with self.hold_sync():
             self.text = "\n\n".join(content for kind, content in parts if kind == "text")
-            self.tools = [content.removeprefix(_TOOL_PREFIX) for kind, content in parts if kind == "tool"]
+            self.tools = [content for kind, content in parts if kind == "tool"]
             self.status = "still_working" if self._transcript.still_working else "working"
         self._pace.sent()
 

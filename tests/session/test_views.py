@@ -47,7 +47,7 @@ def test_markdown_view_updates_one_output_at_most_ten_times_a_second():
     final = outputs[-1].data["text/markdown"]
     assert "**What changed**" in final and 'Added text "Hi"' in final and 'Title: "Hi"' in final
     middle = outputs[-2].data["text/markdown"]
-    assert middle.count("w0 ") == 1 and "`tool: edit_draft instruction='" in middle and "…" in middle
+    assert middle.count("w0 ") == 1 and "`edit_draft · xxx" in middle and "…" in middle
 
 
 def test_still_working_after_two_minutes_of_heartbeats():
@@ -74,7 +74,7 @@ def test_text_view_prints_chunks_once_then_changes():
     view.event(Text("Added the title.", streamed=True))
     view.finish(result())
     text = out.getvalue()
-    assert text.count("Added the title.") == 1 and "[tool: edit_draft instruction='title']" in text
+    assert text.count("Added the title.") == 1 and "[edit_draft · title]" in text
     assert text.rstrip().endswith('1. Title: "Hi" (0-1s)') and 'Added text "Hi"' in text
 
 

@@ -32,7 +32,7 @@ def test_chunks_grow_the_text_and_the_final_repeat_is_not_shown_twice():
     view.event(ToolCall("edit_draft", {"instruction": "move scene 3 before scene 1"}))
     clock.now += 1
     view.tick()
-    assert view.tools and view.tools[0].startswith("edit_draft")
+    assert view.tools == ["edit_draft · move scene 3 before scene 1"]  # as the Markdown view shows it
     assert view.status == "working"
 
 
