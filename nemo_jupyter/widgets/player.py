@@ -115,6 +115,6 @@ class ExportView:
 def _first_thumbnail(timeline: Any) -> str:
     """The thumbnail of the segment that opens the timeline, if the backend offered one."""
     thumbnails = getattr(timeline, "thumbnails", None) or {}
-    starts = [(start, seg) for track in getattr(timeline, "tracks", []) for start, _, _, seg in track["segments"]
+    starts = [(start, seg) for track in getattr(timeline, "tracks", []) for start, _, _, seg, *_ in track["segments"]
               if seg in thumbnails]
     return thumbnails[min(starts)[1]] if starts else ""

@@ -20,13 +20,31 @@ from ._base import NemoWidget, blocking_session, bundle, stylesheet
 MAIN_TRACK_TYPE = "video"  # scenes are numbered on the first video track
 THUMBNAIL_MAX_BYTES = 2 * 1024 * 1024
 THUMBNAIL_TIMEOUT_S = 10.0
+TRANSITION_TYPES = ("crossfade", "dip_to_black", "glsl_cross_dissolve")  # a segment's m.transition.type
+
+
+def segment_marks(segment: Any) -> dict | None:
+    """What the timeline marks on a segment besides its block (the optional 5th element of its
+    entry): the transition into it, `{"transition": type, "transition_ms": ms}`, from the draft's
+    `m.transition = {"type", "ms"}`; None when there is nothing to mark."""
+    meta = segment.get("m") if isinstance(segment, dict) and isinstance(segment.get("m"), dict) else {}
+    transition = meta.get("transition")
+    if not isinstance(transition, dict) or transition.get("type") not in TRANSITION_TYPES:
+        return None
+    ms = transition.get("ms")
+    if isinstance(ms, bool) or not isinstance(ms, (int, float)) or not ms > 0 or ms == float("inf"):
+        return None
+    return {"transition": transition["type"], "transition_ms": round(ms)}
 
 
 def timeline_tracks(draft: Draft) -> list[dict]:
     """The compact form the JavaScript draws: one dict per track, segments as
-    `[start_s, duration_s, label, segment_id]` in draft order."""
+    `[start_s, duration_s, label, segment_id]` in draft order, with a 5th element (`segment_marks`)
+    when the segment has one. `reorderable` marks the main video track (the one dragging reorders);
+    the video tracks after it that have segments are overlays, named so when they have no name."""
     frame = draft.to_dataframe()
     by_track = dict(tuple(frame.groupby("track", sort=False))) if len(frame) else {}
+    main = main_track(frame)
     tracks = []
     for number, raw in enumerate(draft.tracks, start=1):
         kind = track_type_name(raw.get("tt"))
@@ -35,22 +53,33 @@ def timeline_tracks(draft: Draft) -> list[dict]:
         starts = rows["start_s"].fillna(0.0).tolist()
         durations = rows["duration_s"].fillna(0.0).clip(lower=0).tolist()
         labels = [segment_label(kind, row) for row in rows[["name", "text", "source", "segment"]].itertuples()]
+        marks = [segment_marks(segment) for segment in (raw.get("sg") if isinstance(raw.get("sg"), list) else [])]
+        overlay = kind == MAIN_TRACK_TYPE and main is not None and number > main and len(rows)
         tracks.append({
             "id": str(raw.get("id") or f"track{number}"),
             "type": kind,
-            "name": str(meta.get("name") or kind.capitalize()),
-            "segments": [[s, d, label, str(seg)] for s, d, label, seg in zip(starts, durations, labels, rows["segment"])],
+            "name": str(meta.get("name") or ("Overlay" if overlay else kind.capitalize())),
+            "reorderable": number == main,
+            "segments": [[s, d, label, str(seg), *([mark] if mark else [])]
+                         for s, d, label, seg, mark in zip(starts, durations, labels, rows["segment"], marks)],
         })
     return tracks
+
+
+def main_track(frame: pd.DataFrame) -> int | None:
+    """The number of the main video track (the first video track with segments): its segments are
+    the scenes, the ones dragging reorders."""
+    video = frame[frame["track_type"] == MAIN_TRACK_TYPE]
+    return None if video.empty else int(video["track"].iloc[0])
 
 
 def scene_numbers(draft: Draft) -> dict[str, int]:
     """Segment id → scene number (1-based, timeline order on the main video track)."""
     frame = draft.to_dataframe()
-    video = frame[frame["track_type"] == MAIN_TRACK_TYPE]
-    if video.empty:
+    number = main_track(frame)
+    if number is None:
         return {}
-    main = video[video["track"] == video["track"].iloc[0]].sort_values("start_s", kind="stable")
+    main = frame[frame["track"] == number].sort_values("start_s", kind="stable")
     return {str(seg): number for number, seg in enumerate(main["segment"], start=1)}
 
 

@@ -29,6 +29,26 @@ def test_tolerates_odd_drafts():
     assert TimelineWidget({}).tracks == []
 
 
+def test_transitions_overlays_and_the_reorderable_track():
+    fade = {"type": "crossfade", "ms": 500}
+    draft = {"t": [
+        {"id": "v", "tt": 0, "sg": [{"id": "a", "st": 0, "d": 2000},
+                                    {"id": "b", "st": 2000, "d": 2000, "m": {"transition": fade}},
+                                    {"id": "c", "st": 4000, "d": 1000, "m": {"transition": {"type": "wipe", "ms": 9}}},
+                                    {"id": "d", "st": 5000, "d": 1000, "m": {"transition": {"type": "crossfade", "ms": True}}}]},
+        {"id": "logo", "tt": 0, "sg": [{"id": "l", "st": 0, "d": 6000, "src": "logo.png"}]},
+        {"id": "empty", "tt": 0, "sg": []},
+        {"id": "t", "tt": 2, "sg": [{"id": "x", "st": 0, "d": 1000, "m": {"text": "Hi", "transition": fade}}]},
+    ]}
+    tracks = timeline_tracks(Draft(draft))
+    video, logo, empty, title = tracks
+    assert video["segments"][1] == [2.0, 2.0, "b", "b", {"transition": "crossfade", "transition_ms": 500}]
+    assert [len(s) for s in video["segments"]] == [4, 5, 4, 4]  # unknown types and non-numbers are not marks
+    assert title["segments"][0][4] == {"transition": "crossfade", "transition_ms": 500}
+    assert (logo["name"], empty["name"]) == ("Overlay", "Video")
+    assert [t["reorderable"] for t in tracks] == [True, False, False, False]
+
+
 def test_ten_thousand_segments_stay_cheap():
     draft = {"t": [{"id": "v", "tt": 0, "sg": [{"id": f"s{i}", "st": i * 500, "d": 500} for i in range(10_000)]}]}
     started = time.perf_counter()
