@@ -22,6 +22,8 @@ import pandas as pd
 from . import protocol
 from .client.errors import BackendError, ConnectionFailed, NemoError, RateLimited, SessionNotFound, StreamError
 from .draft import Change, Draft, describe_changes
+from .render_journal import DELIVERED, RenderJournal
+from .render_policy import PollTimings, Sample, estimated_finish, next_delay
 from .routing import CREDITS, EXPORT, STATUS, UPLOAD, clean_reply, route, translate_gui
 
 INTERRUPTED_EDIT = ("Interrupted: the reply stream is closed, but the edit may still be applied on the "
@@ -29,6 +31,8 @@ INTERRUPTED_EDIT = ("Interrupted: the reply stream is closed, but the edit may s
 PREVIEW_DIR = "nemo_previews"  # under the notebook's folder, so that Jupyter can serve the <video>
 INTERRUPTED_EXPORT = "Interrupted: the render was cancelled on the server."
 MAX_INSTRUCTION_CHARS = 20_000  # longer is a pasted document, not an instruction the agent can follow
+MAX_LISTED_RENDERS = 50  # `renders()` asks the server about the newest this many
+RENDER_COLUMNS = ["render_id", "session_id", "status", "progress", "delivered", "started", "path", "error"]
 Progress = Callable[[str, float], None]  # (stage "render" | "download" | "preview", percent 0-100)
 
 
@@ -45,7 +49,7 @@ class NothingToExport(NemoError):
 
 
 class RenderFailed(NemoError):
-    """The render failed twice (or never finished)."""
+    """The render failed twice (or never finished), or once for a reason a retry cannot change."""
 
 
 class EditNotConfirmed(StreamError):
@@ -61,10 +65,17 @@ class Settings:
     recovery_polls: int = 5
     render_poll_first_s: float = 1.0
     render_poll_max_s: float = 30.0
-    render_poll_growth: float = 1.5
+    render_poll_growth: float = 1.5  # while the server reports no progress
+    render_poll_blind_max_s: float = 4.0  # longest gap between polls while there is no progress to go by
     render_timeout_s: float = 1800.0
     render_attempts: int = 2  # a failed render is retried once with a new id
     render_poll_retries: int = 3  # status polls in a row that may fail (network, 5xx): the render goes on
+
+    def poll_timings(self) -> PollTimings:
+        """The render poll policy's timings (`render_policy.py`), within these settings' bounds."""
+        return PollTimings(first_s=self.render_poll_first_s, growth=self.render_poll_growth,
+                           blind_max_s=min(self.render_poll_blind_max_s, self.render_poll_max_s),
+                           max_s=self.render_poll_max_s)
 
 
 # --- results ----------------------------------------------------------------------------------
@@ -215,6 +226,7 @@ class _Rules:
         self.session_id = session_id
         self.task_id: str | None = None
         self.settings = replace(settings or Settings(), **overrides)
+        self.journal = RenderJournal()  # the renders started from this machine (config dir)
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.session_id or '(not started)'}>"
@@ -349,47 +361,116 @@ class _Rules:
             raise NothingToExport("The timeline is empty, so there is nothing to export: upload a clip and "
                                   "add it to the timeline first.")
         _export_path(path, "")  # a folder that cannot be made fails now, not after the render
-        job = None
+        job = target = None
         for attempt in range(1, self.settings.render_attempts + 1):
-            job = yield from self._call("render", self.session_id, draft.raw, quality=quality,
-                                        render_id=new_render_id())
-            try:
-                job = yield from self._poll_render_plan(job, progress)
-            except (KeyboardInterrupt, asyncio.CancelledError):
-                yield Call("render_cancel", (job.id,))
-                raise
-            if job.ok:
+            render_id = new_render_id()
+            target = _export_path(path, render_id)
+            self.journal.record(render_id, session_id=self.session_id, api_url=self.client.api_url, draft=draft.raw,
+                                path=target, quality=quality)  # before asking: a kill right after loses nothing
+            job = yield from self._call("render", self.session_id, draft.raw, quality=quality, render_id=render_id)
+            if job.id and job.id != render_id:  # a server that names renders itself
+                self.journal.record(job.id, session_id=self.session_id, api_url=self.client.api_url,
+                                    draft=draft.raw, path=target, quality=quality)
+            job = yield from self._watch_render_plan(job, progress, cancel_on_interrupt=True)
+            if job.ok or job.permanent:
                 break
         if job is None or not job.ok:
-            raise RenderFailed(f"The render failed {self.settings.render_attempts} times "
-                               f"({job.error or job.status if job else 'not started'}): try again later.")
-        target = _export_path(path, job.id)
+            raise _render_failure(job, self.settings.render_attempts)
+        return (yield from self._deliver_plan(job, target, progress))
+
+    def _watch_render_plan(self, job: Any, progress: Progress | None, cancel_on_interrupt: bool,
+                           started_ago: float | None = None) -> Plan:
+        """Poll until the render ends; its end goes in the journal. Ctrl-C cancels it on the server when
+        `cancel_on_interrupt` (an export), else leaves it running (`attach` only stopped watching)."""
+        try:
+            job = yield from self._poll_render_plan(job, progress, started_ago)
+        except (KeyboardInterrupt, asyncio.CancelledError):
+            if cancel_on_interrupt:
+                yield Call("render_cancel", (job.id,))
+                self.journal.update(job.id, status=protocol.RENDER_CANCELLED)
+            raise
+        self.journal.update(job.id, status=job.status, error=job.error)
+        return job
+
+    def _deliver_plan(self, job: Any, target: Path, progress: Progress | None) -> Plan:
         report = None if progress is None else (lambda done, total: progress("download", 100.0 * done / (total or 1)))
         saved = yield from self._call("download", job, target, progress=report)
+        self.journal.update(job.id, status=DELIVERED)
         return Render(id=job.id, url=job.url, path=Path(saved), session_id=self.session_id)
 
-    def _poll_render_plan(self, job: Any, progress: Progress | None) -> Plan:
-        settings, waited, failures = self.settings, 0.0, 0
-        delay = settings.render_poll_first_s
+    def _poll_render_plan(self, job: Any, progress: Progress | None, started_ago: float | None = None) -> Plan:
+        """Status polls placed by `render_policy.next_delay` (around the finish the progress predicts),
+        through up to `render_poll_retries` failed polls in a row, a `Retry-After` being a floor."""
+        settings, timings = self.settings, self.settings.poll_timings()
+        start = time.monotonic()
+        samples = [Sample(-started_ago, 0.0)] if started_ago else []
+        samples.append(Sample(0.0, float(job.progress)))
+        failures, retry_after, blind = 0, None, None
         while not job.done:
-            if waited >= settings.render_timeout_s:
+            now = time.monotonic() - start
+            if now >= settings.render_timeout_s:
                 yield Call("render_cancel", (job.id,))
                 raise RenderFailed(f"The render {job.id} did not finish in {settings.render_timeout_s:g} s, so it was "
                                    "cancelled: try again later (or allow it longer with render_timeout_s).")
+            delay = next_delay(samples, now, timings, retry_after, blind)
+            blind = delay if estimated_finish(samples) is None else None
             yield Sleep(delay)
-            waited += delay
-            delay = min(delay * settings.render_poll_growth, settings.render_poll_max_s)
             try:
                 job = yield from self._call("render_status", job.id)
-            except (ConnectionFailed, BackendError, RateLimited):  # one poll failed; the render itself goes on
+            except (ConnectionFailed, BackendError, RateLimited) as failed:  # one poll failed; the render goes on
                 failures += 1
                 if failures > settings.render_poll_retries:
                     raise
+                retry_after = getattr(failed, "retry_after", None)
                 continue
-            failures = 0
+            failures, retry_after = 0, None
+            samples.append(Sample(time.monotonic() - start, float(job.progress)))
             if progress is not None:
                 progress("render", float(job.progress))
         return job
+
+    def _attach_plan(self, render_id: str | None, path: str | os.PathLike | None, progress: Progress | None) -> Plan:
+        """A render asked for earlier (by id, else the newest of this session): poll it while it runs,
+        download it once done; never render again."""
+        entry = (self.journal.find(render_id) if render_id
+                 else self.journal.newest(self.client.api_url, self.session_id))
+        if entry is None and not render_id:
+            raise NothingToExport("No render started from this machine to resume on this API: export with "
+                                  "`%nemo export` (see `%nemo renders`).")
+        entry = entry or {"id": render_id}
+        job = yield from self._render_status_plan(entry["id"])
+        started = entry.get("started")
+        job = yield from self._watch_render_plan(job, progress, cancel_on_interrupt=False,
+                                                 started_ago=time.time() - started if started else None)
+        if not job.ok:
+            raise _render_failure(job, attempts=1)
+        target = _export_path(path if path is not None else entry.get("path"), job.id)
+        render = yield from self._deliver_plan(job, target, progress)
+        return replace(render, session_id=entry.get("session_id") or self.session_id)
+
+    def _render_status_plan(self, render_id: str) -> Plan:
+        try:
+            return (yield Call("render_status", (render_id,)))
+        except NemoError as error:
+            if error.status != 404:
+                raise
+            raise NemoError(f"The server does not know the render {render_id} (for this client): check the id "
+                            "with `%nemo renders`.", error.code, error.status) from None
+
+    def _renders_plan(self) -> Plan:
+        """The journal's renders on this API, newest first, each with its status asked of the server now."""
+        rows = []
+        for entry in reversed(self.journal.entries(self.client.api_url)[-MAX_LISTED_RENDERS:]):
+            try:
+                job = yield Call("render_status", (entry["id"],))
+                status, progress, error = job.status, job.progress, job.error
+            except NemoError as failed:  # an old render the server forgot, or a network error: say which
+                status, progress, error = ("unknown" if failed.status != 404 else "not found"), None, str(failed)
+            rows.append({"render_id": entry["id"], "session_id": entry.get("session_id"), "status": status,
+                         "progress": progress, "delivered": entry.get("status") == DELIVERED,
+                         "started": pd.Timestamp(entry["started"], unit="s", tz="UTC"), "path": entry.get("path"),
+                         "error": error})
+        return pd.DataFrame(rows, columns=RENDER_COLUMNS)
 
     def _preview_plan(self, path: str | os.PathLike | None, progress: Progress | None) -> Plan:
         """A quick local render of the timeline (the `draft` preset), without the server's render queue."""
@@ -412,6 +493,21 @@ class _Rules:
 
         analyses = (yield from self._state_plan()).get("video_analyses")
         return scenes_dataframe(analyses) if scenes else findings_dataframe(analyses)
+
+
+def _render_failure(job: Any, attempts: int) -> RenderFailed:
+    """The one line for a render that did not complete: a permanent failure names the server's reason
+    and says that trying again will not help; another says how often it was tried."""
+    if job is None:
+        return RenderFailed("The render was not started: try again later.")
+    reason = job.error or job.status
+    if job.permanent:
+        return RenderFailed(f"The render {job.id} failed and would fail again as it is, so it was not retried: "
+                            f"{reason}. Fix that (e.g. replace the file), then export again.")
+    if job.status == protocol.RENDER_CANCELLED:
+        return RenderFailed(f"The render {job.id} was cancelled on the server: export again to render anew.")
+    tries = f"{attempts} times" if attempts > 1 else "on the server"
+    return RenderFailed(f"The render failed {tries} ({reason}): try again later.")
 
 
 def _check_instruction(text: str) -> None:
@@ -511,6 +607,16 @@ class Session(_Rules):
                progress: Progress | None = None) -> Render:
         return self._run(self._export_plan(path, quality, progress))
 
+    def attach(self, render_id: str | None = None, path: str | os.PathLike | None = None,
+               progress: Progress | None = None) -> Render:
+        """A render asked for earlier (even by a kernel since gone): poll it, download it; no new render.
+        Without an id: the newest of this session (else the newest on this API not yet downloaded)."""
+        return self._run(self._attach_plan(render_id, path, progress))
+
+    def renders(self) -> pd.DataFrame:
+        """The renders started from this machine on this API, newest first, with their status now."""
+        return self._run(self._renders_plan())
+
     def preview(self, path: str | os.PathLike | None = None, progress: Progress | None = None) -> Render:
         return self._run(self._preview_plan(path, progress))
 
@@ -594,6 +700,13 @@ class AsyncSession(_Rules):
     async def export(self, path: str | os.PathLike | None = None, quality: str = "high",
                      progress: Progress | None = None) -> Render:
         return await self._run(self._export_plan(path, quality, progress))
+
+    async def attach(self, render_id: str | None = None, path: str | os.PathLike | None = None,
+                     progress: Progress | None = None) -> Render:
+        return await self._run(self._attach_plan(render_id, path, progress))
+
+    async def renders(self) -> pd.DataFrame:
+        return await self._run(self._renders_plan())
 
     async def preview(self, path: str | os.PathLike | None = None, progress: Progress | None = None) -> Render:
         return await self._run(self._preview_plan(path, progress))

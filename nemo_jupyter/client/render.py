@@ -3,17 +3,23 @@
 (a) `{"status", "progress", "output": {"url"}}` with no envelope; (b) `{"success": true, "data":
 {"id", "status", "progress", "outputUrl", ...}}`; (c) `{"code": 0, "data": ...}` around either.
 Missing keys are tolerated: a job is whatever could be read, with `raw` keeping the answer.
+A failure is `permanent` (a retry cannot help) when the server says so (`"permanent": true` next to
+`"error"`) or when its error text plainly blames the input (a corrupt or unsupported file).
 """
 
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
 from .. import protocol
 
 _URL_KEYS = ("url", "outputUrl", "output_url", "downloadUrl", "download_url", "cdn_url")
+# error texts that blame the input itself; narrow on purpose: an unknown text is never read as permanent
+_BAD_INPUT = re.compile(r"\b(corrupt(ed)?|invalid data found when processing input|unsupported (file|format|codec))\b",
+                        re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -23,6 +29,7 @@ class RenderJob:
     progress: float = 0.0
     url: str | None = None
     error: str | None = None
+    permanent: bool = False  # failed for a reason a retry cannot change (bad input)
     raw: Any = field(default=None, repr=False, compare=False)
 
     @property
@@ -42,12 +49,15 @@ class RenderJob:
         status = str(job.get("status") or protocol.RENDER_PENDING).lower()
         url = _first_str(output, _URL_KEYS) or _first_str(job, _URL_KEYS)
         progress = 100.0 if status == protocol.RENDER_COMPLETED else _progress(job.get("progress"))
+        error = _error_text(job.get("error") or job.get("errorMessage"))
         return cls(
             id=_str_or_none(job.get("id") or job.get("render_id") or job.get("renderId")) or render_id,
             status=status,
             progress=progress,
             url=url,
-            error=_error_text(job.get("error") or job.get("errorMessage")),
+            error=error,
+            permanent=status == protocol.RENDER_FAILED and (job.get("permanent") is True
+                                                            or bool(error and _BAD_INPUT.search(error))),
             raw=answer,
         )
 
