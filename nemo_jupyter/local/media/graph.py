@@ -7,8 +7,11 @@ Pure: no ffmpeg runs here, so every rule is unit-tested on drafts. Reading order
 2. `plan_render` picks stream copy when the draft only joins untouched, compatible clips;
    otherwise `_GraphBuilder` writes, per clip, a video chain (seek, speed, fit to the canvas,
    `setsar`, `fps`, `format`, exact length, fades) and an audio chain (48 kHz stereo, volume,
-   exact length, silence for a clip without sound), joins them with `concat`, draws captions with
-   `drawtext` over their time range, and mixes sounds in with `amix=…:normalize=0`.
+   exact length, silence for a clip without sound), joins them with `concat` (`xfade` / `acrossfade`
+   where a transition is: each clip's chain then plays its lead and tail footage too), paints the
+   overlay layers (layers.py), draws captions with `drawtext` over their time range, and mixes
+   sounds in with `amix=…:normalize=0` (looping ones repeated, ducked ones compressed under the
+   clips' sound first).
 3. The preset (presets.py) decides the output size, frame rate and encoder options.
 
 Captions go through `textfile=` files and the concat list through a list file: the plan names them
@@ -22,6 +25,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from . import layers
 from .ffmpeg import filter_value
 from .fonts import font_path
 from .presets import Canvas, Preset, output_canvas, preset, read_canvas
@@ -55,9 +59,14 @@ def plan_render(
     timeline = read_timeline(draft, media)
     chosen = preset(quality)
     full = read_canvas(canvas)
-    if chosen.video and can_stream_copy(timeline, full, Path(out_path)):
+    if chosen.video and not _layered(timeline) and can_stream_copy(timeline, full, Path(out_path)):
         return _copy_plan(timeline, Path(out_path), Path(workdir))
     return _GraphBuilder(timeline, output_canvas(full, chosen), chosen, Path(workdir)).plan(Path(out_path))
+
+
+def _layered(timeline: Timeline) -> bool:
+    """Overlays and transitions are drawn: never a stream copy."""
+    return bool(timeline.overlays) or any(clip.transition for clip in timeline.clips)
 
 
 def can_stream_copy(timeline: Timeline, canvas: Canvas, out_path: Path) -> bool:
@@ -113,8 +122,10 @@ class _GraphBuilder:
     # --- the plan, top to bottom ---------------------------------------------------------
     def plan(self, out_path: Path) -> RenderPlan:
         clips = self.timeline.clips or (Clip(0, self.timeline.duration_ms),)
-        pieces = [self._clip(i, clip) for i, clip in enumerate(clips)]
-        video, audio = self._concat(pieces)
+        pieces = [self._clip(i, clip.with_handles()) for i, clip in enumerate(clips)]
+        video, audio = self._join(clips, pieces)
+        if video and self.timeline.overlays:
+            video = self._overlays(video)
         if video and self.timeline.captions:
             video = self._captions(video)
         if audio and self.timeline.sounds:
@@ -184,12 +195,45 @@ class _GraphBuilder:
     def _silence(self, i: int, dur_ms: int) -> str:
         return self._chain([], ["anullsrc=r=48000:cl=stereo", f"atrim=duration={_s(dur_ms)}"], f"a{i}")
 
-    def _concat(self, pieces: list[tuple[str | None, str | None]]) -> tuple[str | None, str | None]:
+    def _concat(self, pieces: list[tuple[str | None, str | None]], run: str = "") -> tuple[str | None, str | None]:
         labels = [label for pair in pieces for label in pair if label]
         v, a = int(self.with_video), int(self.with_audio)
-        outs = (["vcat"] if v else []) + (["acat"] if a else [])
+        outs = ([f"vcat{run}"] if v else []) + ([f"acat{run}"] if a else [])
         self._chain(labels, [f"concat=n={len(pieces)}:v={v}:a={a}"], *outs)
-        return ("vcat" if v else None), ("acat" if a else None)
+        return (f"vcat{run}" if v else None), (f"acat{run}" if a else None)
+
+    # --- compositing: transitions, overlays ------------------------------------------------
+    def _join(self, clips, pieces) -> tuple[str | None, str | None]:
+        """Runs of clips joined by plain cuts are concatenated; runs meet in a transition (xfade)."""
+        runs: list[list] = []  # [pieces, length ms with lead and tail footage, the run's first clip]
+        for clip, piece in zip(clips, pieces):
+            length = clip.lead_ms + clip.dur_ms + clip.tail_ms
+            if runs and not clip.transition:
+                runs[-1][0].append(piece)
+                runs[-1][1] += length
+            else:
+                runs.append([[piece], length, clip])
+        if len(runs) == 1:
+            return self._concat(runs[0][0])
+        video, audio = self._concat(runs[0][0], "0")
+        total = runs[0][1]
+        for r, (run_pieces, length, first) in enumerate(runs[1:], 1):
+            v, a = self._concat(run_pieces, str(r))
+            offset, suffix = total - first.transition_ms, "" if r == len(runs) - 1 else f"x{r}"
+            if video:
+                video = self._chain([video, v], [layers.xfade(first.transition, first.transition_ms, offset)],
+                                    f"vcat{suffix}")
+            if audio:
+                audio = self._chain([audio, a], [layers.acrossfade(first.transition_ms)], f"acat{suffix}")
+            total = offset + length
+        return video, audio
+
+    def _overlays(self, video: str) -> str:
+        for i, overlay in enumerate(self.timeline.overlays):
+            index = self._clip_input(Clip(overlay.start_ms, overlay.dur_ms, overlay.src, overlay.in_ms, overlay.speed))
+            layer = self._chain([f"{index}:v"], layers.overlay_filters(overlay, self.canvas), f"o{i}")
+            video = self._chain([video, layer], [layers.overlay_at(overlay, self.canvas)], f"vo{i}")
+        return video
 
     # --- over the whole timeline ---------------------------------------------------------
     def _captions(self, video: str) -> str:
@@ -220,16 +264,33 @@ class _GraphBuilder:
         return "drawtext=" + ":".join(options)
 
     def _mix(self, audio: str) -> str:
-        labels = [audio] + [self._sound(i, sound) for i, sound in enumerate(self.timeline.sounds)]
+        sounds = [(self._sound(i, sound), sound.duck) for i, sound in enumerate(self.timeline.sounds)]
+        labels = [label for label, duck in sounds if not duck]
+        ducked = [label for label, duck in sounds if duck]
+        if ducked:
+            audio, key = self._chain([audio], ["asplit"], "clipsound", "duckkey"), "duckkey"
+            together = [f"amix=inputs={len(ducked)}:duration=longest:normalize=0"] if len(ducked) > 1 else []
+            bed = self._chain(ducked, [*together, f"apad=whole_dur={_s(self.timeline.duration_ms)}"], "duckbed")
+            labels.append(self._chain([bed, key], [layers.DUCK], "ducked"))
+        labels.insert(0, audio)
         return self._chain(labels, [f"amix=inputs={len(labels)}:duration=first:normalize=0"], "amixed")
 
     def _sound(self, i: int, sound: Sound) -> str:
-        index = self._input("-ss", _s(sound.in_ms), "-t", _s(sound.dur_ms), "-i", str(sound.src["path"]))
+        copies, fade = layers.loop_copies(sound)
+        length = ["-t", _s(sound.dur_ms)] if copies == 1 else []
+        index = self._input("-ss", _s(sound.in_ms), *length, "-i", str(sound.src["path"]))
         filters = ["asetpts=PTS-STARTPTS", *_mono_as_both(sound.src), AUDIO_FORMAT]
+        source = f"{index}:a"
+        if copies > 1:  # one read of the file, split, each copy crossfaded into the next
+            copy_labels = [f"s{i}l{n}" for n in range(copies)]
+            self._chain([source], [*filters, f"asplit={copies}"], *copy_labels)
+            source, filters = copy_labels[0], []
+            for n, label in enumerate(copy_labels[1:], 1):
+                source = self._chain([source, label], [layers.acrossfade(fade)], f"s{i}j{n}")
         filters += _level_and_length(sound.volume, sound.dur_ms, sound.fade_in_ms, sound.fade_out_ms)
         if sound.start_ms:
             filters.append(f"adelay={sound.start_ms}:all=1")
-        return self._chain([f"{index}:a"], filters, f"s{i}")
+        return self._chain([source], filters, f"s{i}")
 
     def _gif_palette(self, video: str) -> str:
         self._chain([video], ["split"], "g0", "g1")
