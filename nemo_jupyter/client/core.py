@@ -3,8 +3,9 @@
 Each API call is a generator: it yields `Send(request)` (or `Wait(seconds)`) and receives the
 `httpx.Response`; its return value is the call's result. The faces in `sync.py` / `aio.py`
 only drive these generators, so every rule lives here once: headers, the token (argument,
-NEMO_TOKEN, cache, anonymous), re-authentication once on 1001, one wait-and-retry on 429, the
-envelope, the error mapping, the URLs.
+NEMO_TOKEN, cache, anonymous), re-authentication once on 1001, one wait-and-retry on 429 (the wait
+`Retry-After` asks for, shared by every call on the client through its `RateGate`), the envelope,
+the error mapping, the URLs.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from .upload import Progress, check_files, open_fields, with_progress
 T = TypeVar("T")
 ANONYMOUS_TOKEN_TTL_S = 7 * 86400.0  # when the answer does not say
 USER_AGENT = f"{protocol.SKILL_SOURCE}/{__version__}"
+RETRY_AFTER_MAX_S = 300.0  # a longer Retry-After fails the call at once (its message names the wait)
 TOKEN_FETCH_POLL_S = 0.02  # how often a call waiting for another call's token fetch looks again
 
 
@@ -69,7 +71,8 @@ def answer_of(response: httpx.Response) -> Answer:
     except ValueError:
         payload = errors.NOT_JSON
     text = response.text[:200] if payload is errors.NOT_JSON else ""
-    return Answer(response.status_code, payload, response.headers.get("content-type", ""), text)
+    retry_after = errors.parse_retry_after(response.headers.get("retry-after")) if response.status_code == 429 else None
+    return Answer(response.status_code, payload, response.headers.get("content-type", ""), text, retry_after)
 
 
 def envelope_data(payload: Any) -> Any:
@@ -77,6 +80,22 @@ def envelope_data(payload: Any) -> Any:
     if isinstance(payload, dict) and "data" in payload and ("code" in payload or "success" in payload):
         return payload["data"]
     return payload
+
+
+class RateGate:
+    """One backoff for everything sent through one client: a 429 closes the gate for the wait the
+    server asked for, and every request (of every session, row or task on this client) waits for
+    it to open before it is sent. Calls waiting here have not used their one retry."""
+
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+        self.clock = clock
+        self.open_at = 0.0
+
+    def wait_s(self) -> float:
+        return max(0.0, self.open_at - self.clock())
+
+    def close_for(self, seconds: float) -> None:
+        self.open_at = max(self.open_at, self.clock() + seconds)
 
 
 class ClientCore:
@@ -114,6 +133,7 @@ class ClientCore:
         self._given_token = token or settings.token  # a token the user chose is never replaced
         self._token = self._given_token
         self._fetching_token = False  # one anonymous-token request at a time (tokens are rate limited)
+        self.rate_gate = RateGate()  # shared by every call on this client
 
     def __repr__(self) -> str:  # the token and the client id stay out
         return f"ClientCore(api_url={self.api_url!r})"
@@ -171,6 +191,8 @@ class ClientCore:
             if auth and not self._token:
                 yield from self._anonymous_token()
             sent_with = self._token
+            while self.rate_gate.wait_s() > 0:  # a 429 seen by any call pauses this one too
+                yield Wait(self.rate_gate.wait_s())
             send = Send(build(), keep_open)
             response = yield send
             if not send.wants_body(response):
@@ -186,8 +208,11 @@ class ClientCore:
                     self.logout()
                 continue
             if isinstance(error, errors.RateLimited) and not waited:
+                wait = self.retry_wait if error.retry_after is None else error.retry_after
+                if wait > RETRY_AFTER_MAX_S:  # not worth blocking for: say when to come back
+                    raise error
                 waited = True
-                yield Wait(self.retry_wait)
+                self.rate_gate.close_for(wait)
                 continue
             raise error
 

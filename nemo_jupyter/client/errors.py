@@ -7,7 +7,11 @@ server echoes back can never reach a message, a repr or a log line.
 
 from __future__ import annotations
 
+import datetime
+import email.utils
+import math
 import re
+import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -64,7 +68,13 @@ class ExportBlocked(NemoError):
 
 
 class RateLimited(NemoError):
-    """HTTP 429, still after waiting and retrying once."""
+    """HTTP 429, still after waiting and retrying once; `.retry_after`: the seconds the server asked
+    to wait (its `Retry-After` header, seconds or an HTTP date), or None when it did not say."""
+
+    def __init__(self, message: str, code: int | None = None, status: int | None = None,
+                 retry_after: float | None = None):
+        super().__init__(message, code, status)
+        self.retry_after = retry_after
 
 
 class BackendError(NemoError):
@@ -150,13 +160,34 @@ def export_blocked(register_url: str, status: int | None = None) -> ExportBlocke
     )
 
 
-def rate_limited(status: int | None = None) -> RateLimited:
+def rate_limited(status: int | None = None, retry_after: float | None = None) -> RateLimited:
+    wait = "a minute" if retry_after is None else f"{math.ceil(retry_after):.0f} s"
     return RateLimited(
         "The NemoVideo API is rate limiting this client (HTTP 429), still after one retry: "
-        "wait a minute and try again.",
+        f"wait {wait} and try again.",
         None,
         status,
+        retry_after,
     )
+
+
+def parse_retry_after(value: str | None, now: float | None = None) -> float | None:
+    """Seconds to wait from a `Retry-After` header: delay-seconds or an HTTP date (RFC 9110);
+    None when absent or unreadable. Never negative."""
+    if not value or not value.strip():
+        return None
+    value = value.strip()
+    try:
+        seconds = float(value)
+    except ValueError:
+        try:
+            when = email.utils.parsedate_to_datetime(value)
+        except (TypeError, ValueError, IndexError, OverflowError):
+            return None
+        if when.tzinfo is None:
+            when = when.replace(tzinfo=datetime.timezone.utc)
+        seconds = when.timestamp() - (time.time() if now is None else now)
+    return max(0.0, seconds) if math.isfinite(seconds) else None
 
 
 def connection_failed(api_url: str, reason: str) -> ConnectionFailed:
@@ -193,6 +224,7 @@ class Answer:
     payload: Any
     content_type: str = ""
     text: str = ""
+    retry_after: float | None = None  # seconds, from a Retry-After header
 
 
 @dataclass(frozen=True)
@@ -225,7 +257,7 @@ def error_for(answer: Answer, context: Context) -> NemoError | None:
     if status == protocol.HTTP_EXPORT_BLOCKED:
         return export_blocked(context.register_url, status)
     if status == protocol.HTTP_RATE_LIMITED:
-        return rate_limited(status)
+        return rate_limited(status, answer.retry_after)
     if code is not None or status >= 400 or payload.get("success") is False:
         return BackendError(f"The NemoVideo API failed on {context.call} ({_describe(answer)}).", code, status)
     if answer.payload is NOT_JSON:

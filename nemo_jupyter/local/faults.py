@@ -31,6 +31,7 @@ class FaultSettings:
     error_code: int | None = None  # 1001/1002/2001/4001/4002 in the envelope, or a bare HTTP status
     error_paths: list[str] | None = None  # path prefixes; None: every API path
     error_times: int | None = None
+    retry_after_s: float | None = None  # with error_code 429: the Retry-After header (seconds)
     malformed_json: bool = False  # a JSON body cut in half (in a stream: one broken frame)
     html_error: bool = False  # an HTML 502 page instead of JSON
     stall_paths: list[str] | None = None  # other paths that stall `stall_s` before answering

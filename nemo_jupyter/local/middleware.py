@@ -112,5 +112,7 @@ def _wrong_answer(settings: FaultSettings) -> Response:
         return HTMLResponse(HTML_ERROR_PAGE, status_code=502)
     if settings.error_code is not None:
         error = ApiError(settings.error_code, CANNED_MESSAGES.get(settings.error_code, "injected error"))
-        return JSONResponse(error.body(), status_code=error.status)
+        wait = settings.retry_after_s
+        headers = {"Retry-After": f"{wait:g}"} if wait is not None and error.status == protocol.HTTP_RATE_LIMITED else None
+        return JSONResponse(error.body(), status_code=error.status, headers=headers)
     return Response('{"code": 0, "data": {"session_', media_type="application/json")
