@@ -1,5 +1,7 @@
-// Painting the timeline on a canvas: ruler, lanes of blocks, markers, playhead, drag ghost.
-// Pure drawing from a Frame; the widget (timeline.ts) owns state and interaction.
+// Painting the timeline on a canvas: ruler, lanes of blocks, transition marks, markers, playhead,
+// drag ghost and insertion marker. Pure drawing from a Frame; the widget (timeline.ts) owns state
+// and interaction. The canvas stays transparent where nothing is drawn: the cell's own background
+// shows through (no slab of another grey in dark themes).
 
 import { DEFAULT_GEOMETRY, visibleRange, type Lane, type Segment } from "./layout";
 import { formatTime, tickStep, ticks, timeToX, type Scale } from "./scale";
@@ -9,6 +11,7 @@ import type { Palette } from "./theme";
 export const GUTTER = 84;
 /** How many drawn segment ids are recorded (data-drawn-ids, for tests and debugging). */
 const MAX_RECORDED_IDS = 500;
+const { laneHeight: ROW } = DEFAULT_GEOMETRY;
 
 export interface Frame {
   ctx: CanvasRenderingContext2D;
@@ -26,26 +29,28 @@ export interface Drawn {
   ids: string[];
 }
 
-export function drawBackground({ ctx, width, height, colors }: Frame) {
-  ctx.fillStyle = colors.background;
-  ctx.fillRect(0, 0, width, height);
+export function drawBackground({ ctx, width, height }: Frame) {
+  ctx.clearRect(0, 0, width, height);
 }
 
 export function drawRuler({ ctx, scale, t0, t1, width, colors }: Frame) {
   const { rulerHeight } = DEFAULT_GEOMETRY;
-  ctx.fillStyle = colors.lane;
-  ctx.fillRect(0, 0, width, rulerHeight);
   ctx.strokeStyle = colors.border;
+  ctx.beginPath();
+  ctx.moveTo(0, rulerHeight - 0.5);
+  ctx.lineTo(width, rulerHeight - 0.5);
+  ctx.stroke();
   ctx.fillStyle = colors.muted;
-  ctx.font = "11px var(--jp-ui-font-family, sans-serif)";
+  ctx.font = colors.smallFont;
   ctx.textBaseline = "middle";
   for (const t of ticks(Math.max(0, t0), t1, tickStep(scale.pxPerSecond))) {
     const x = Math.round(timeToX(t, scale)) + 0.5;
+    if (x < GUTTER) continue;
     ctx.beginPath();
     ctx.moveTo(x, rulerHeight - 7);
     ctx.lineTo(x, rulerHeight);
     ctx.stroke();
-    ctx.fillText(formatTime(t), x + 3, rulerHeight / 2);
+    ctx.fillText(formatTime(t), x + 3, rulerHeight / 2 - 2);
   }
 }
 
@@ -53,63 +58,97 @@ export function drawRuler({ ctx, scale, t0, t1, width, colors }: Frame) {
 export function drawLanes(frame: Frame, lanes: Lane[], selected: string, thumbnail: (id: string) => HTMLImageElement | null): Drawn {
   const { ctx, t0, t1, width, colors } = frame;
   const drawn: Drawn = { count: 0, ids: [] };
-  ctx.font = "12px var(--jp-ui-font-family, sans-serif)";
+  ctx.font = colors.font;
+  ctx.textBaseline = "middle";
   for (const lane of lanes) {
     ctx.fillStyle = colors.lane;
     ctx.fillRect(0, lane.y, width, lane.height);
     ctx.fillStyle = colors.text;
-    ctx.textBaseline = "middle";
-    ctx.fillText(clipText(ctx, lane.track.name, GUTTER - 10), 6, lane.y + lane.height / 2);
+    ctx.fillText(clipText(ctx, lane.track.name, GUTTER - 10), 6, lane.y + ROW / 2);
     ctx.save();
     ctx.beginPath();
     ctx.rect(GUTTER, lane.y, width - GUTTER, lane.height);
     ctx.clip();
-    const [from, to] = visibleRange(lane, t0, t1);
+    const [from, to] = visibleRange(lane, t0, t1 + lane.transitionReach);
     const fill = colors.segment[lane.track.type] ?? colors.segment.other;
+    let selectedSegment: Segment | null = null;
     for (let i = from; i < to; i++) {
       const segment = lane.segments[i];
-      if (drawBlock(frame, lane, segment, fill, segment.id === selected, thumbnail(segment.id))) {
+      if (segment.id === selected) selectedSegment = segment;
+      if (drawBlock(frame, lane, segment, fill, thumbnail(segment.id))) {
         drawn.count++;
         if (drawn.ids.length < MAX_RECORDED_IDS) drawn.ids.push(segment.id);
       }
     }
+    for (let i = from; i < to; i++) if (lane.segments[i].transitionS > 0) drawTransition(frame, lane, lane.segments[i]);
+    if (selectedSegment) drawSelection(frame, lane, selectedSegment);
     ctx.restore();
   }
   return drawn;
 }
 
-function drawBlock(
-  { ctx, scale, colors }: Frame,
-  lane: Lane,
-  s: Segment,
-  fill: string,
-  selected: boolean,
-  thumb: HTMLImageElement | null,
-): boolean {
+/** The block's box: its stacking row, inset by 2 px. */
+function box(scale: Scale, lane: Lane, s: Segment) {
   const x = timeToX(s.start, scale);
-  const width = Math.max(1, (s.end - s.start) * scale.pxPerSecond - 1);
-  if (x + width < GUTTER) return false;
+  return { x, y: lane.y + s.row * ROW + 2, w: Math.max(1, (s.end - s.start) * scale.pxPerSecond - 1), h: ROW - 4 };
+}
+
+function drawBlock({ ctx, scale, colors }: Frame, lane: Lane, s: Segment, fill: string, thumb: HTMLImageElement | null): boolean {
+  const { x, y, w, h } = box(scale, lane, s);
+  if (x + w < GUTTER) return false;
   ctx.fillStyle = fill;
-  ctx.fillRect(x, lane.y + 2, width, lane.height - 4);
-  let textX = x + 4;
-  if (thumb && width > 40) {
-    const th = lane.height - 6;
-    const tw = Math.min(width / 2, (th * thumb.naturalWidth) / thumb.naturalHeight);
-    ctx.drawImage(thumb, x + 2, lane.y + 3, tw, th);
+  ctx.fillRect(x, y, w, h);
+  if (lane.rows > 1) {
+    // stacked (overlapping) blocks: an edge, so two blocks never read as one
+    ctx.strokeStyle = colors.edge;
+    ctx.strokeRect(x + 0.5, y + 0.5, w - 1, h - 1);
+  }
+  // the part on screen: a block whose start is scrolled off keeps its picture and label in view
+  const left = Math.max(x, GUTTER);
+  let textX = left + 4;
+  const shown = x + w - left;
+  if (thumb && shown > 40) {
+    const th = h - 2;
+    const tw = Math.min(shown / 2, (th * thumb.naturalWidth) / thumb.naturalHeight);
+    ctx.drawImage(thumb, left + 1, y + 1, tw, th);
     textX += tw + 2;
   }
-  if (selected) {
-    ctx.strokeStyle = colors.selection;
-    ctx.lineWidth = 2;
-    ctx.strokeRect(x + 1, lane.y + 3, width - 2, lane.height - 6);
-    ctx.lineWidth = 1;
-  }
-  const room = x + width - textX - 4;
+  const room = x + w - textX - 4;
   if (room > 14) {
     ctx.fillStyle = colors.text;
-    ctx.fillText(clipText(ctx, s.label, room), textX, lane.y + lane.height / 2);
+    ctx.fillText(clipText(ctx, s.label, room), textX, y + h / 2);
   }
   return true;
+}
+
+/** The selected block: a thick ring in the selection colour with a thin contrasting ring inside. */
+function drawSelection({ ctx, scale, colors }: Frame, lane: Lane, s: Segment) {
+  const { x, y, w, h } = box(scale, lane, s);
+  ctx.strokeStyle = colors.selection;
+  ctx.lineWidth = 3;
+  ctx.strokeRect(x + 1.5, y + 1.5, Math.max(1, w - 3), h - 3);
+  ctx.strokeStyle = colors.background;
+  ctx.lineWidth = 1;
+  ctx.strokeRect(x + 3.5, y + 3.5, Math.max(1, w - 7), h - 7);
+}
+
+/** A transition into `s`: a bow-tie spanning its length, centred on the cut (dark for a dip to black). */
+function drawTransition({ ctx, scale, colors }: Frame, lane: Lane, s: Segment) {
+  const { x, y, h } = box(scale, lane, s);
+  const half = Math.max(3, (s.transitionS * scale.pxPerSecond) / 2);
+  const mid = y + h / 2;
+  ctx.beginPath();
+  ctx.moveTo(x - half, y + 2);
+  ctx.lineTo(x + half, y + h - 2);
+  ctx.lineTo(x + half, y + 2);
+  ctx.lineTo(x - half, y + h - 2);
+  ctx.closePath();
+  ctx.fillStyle = s.transition === "dip_to_black" ? "rgba(0,0,0,0.55)" : colors.transition;
+  ctx.fill();
+  ctx.strokeStyle = colors.text;
+  ctx.stroke();
+  ctx.fillStyle = colors.text;
+  ctx.fillRect(x - 0.5, mid - 3, 1, 6);
 }
 
 export function drawMarkers({ ctx, scale, height, colors }: Frame, times: number[]) {
@@ -140,10 +179,28 @@ export function drawPlayhead({ ctx, scale, height, colors }: Frame, t: number) {
 
 /** The dragged segment, shifted by `dx` pixels, half transparent. */
 export function drawGhost({ ctx, scale, colors }: Frame, lane: Lane, segment: Segment, dx: number) {
+  const { x, y, w, h } = box(scale, lane, segment);
   ctx.globalAlpha = 0.5;
   ctx.fillStyle = colors.selection;
-  ctx.fillRect(timeToX(segment.start, scale) + dx, lane.y + 2, Math.max(2, (segment.end - segment.start) * scale.pxPerSecond), lane.height - 4);
+  ctx.fillRect(x + dx, y, Math.max(2, w), h);
   ctx.globalAlpha = 1;
+}
+
+/** Where the dragged segment would go: a bar across the lane at time `t`, with a notch top and bottom. */
+export function drawInsertion({ ctx, scale, colors }: Frame, lane: Lane, t: number) {
+  const x = Math.round(timeToX(t, scale));
+  const top = lane.y;
+  const bottom = lane.y + lane.height;
+  ctx.fillStyle = colors.selection;
+  ctx.fillRect(x - 1.5, top, 3, lane.height);
+  for (const [edge, dir] of [[top, 1], [bottom, -1]] as const) {
+    ctx.beginPath();
+    ctx.moveTo(x - 6, edge);
+    ctx.lineTo(x + 6, edge);
+    ctx.lineTo(x, edge + 7 * dir);
+    ctx.closePath();
+    ctx.fill();
+  }
 }
 
 /** `text` cut with an ellipsis to fit `room` pixels. */

@@ -1,6 +1,8 @@
 // PlayerWidget: an HTML5 video whose position is the `current_time` trait (linkable to a
 // timeline's playhead). Plays from `src`; when there is no URL, or it cannot be loaded, and the
 // kernel has the file (`has_bytes`), asks for the bytes once per view (binary buffers, never a trait).
+// Before it plays, its box has the video's shape (`aspect`, width/height; 16:9 when 0), so it does
+// not jump when the video loads.
 
 import type { RenderProps } from "@anywidget/types";
 import { element } from "./dom";
@@ -9,6 +11,8 @@ import "./styles.css";
 interface PlayerModel {
   src: string;
   poster: string;
+  /** width / height of the video; 0 when unknown. */
+  aspect: number;
   current_time: number;
   playing: boolean;
   has_bytes: boolean;
@@ -30,6 +34,12 @@ function render({ model, el }: RenderProps<PlayerModel>) {
   let blobUrl = "";
   let urlFailed = "";
   let asked = false;
+
+  function shape() {
+    const aspect = model.get("aspect");
+    if (aspect > 0 && Number.isFinite(aspect)) el.style.setProperty("--nemo-aspect", String(aspect));
+    else el.style.removeProperty("--nemo-aspect");
+  }
 
   function load() {
     const src = model.get("src");
@@ -121,6 +131,7 @@ function render({ model, el }: RenderProps<PlayerModel>) {
   const handlers: [string, () => void][] = [
     ["change:src", reload],
     ["change:poster", load],
+    ["change:aspect", shape],
     ["change:has_bytes", load],
     ["change:current_time", seekToTrait],
     ["change:playing", playToTrait],
@@ -128,6 +139,7 @@ function render({ model, el }: RenderProps<PlayerModel>) {
   ];
   for (const [name, handler] of handlers) model.on(name, handler);
   model.on("msg:custom", onMessage);
+  shape();
   load();
   showMessage();
 

@@ -1,5 +1,7 @@
 // StreamView: the live reply of a %%nemo cell. The text (Markdown) grows as chunks arrive, tool
-// calls show as chips, heartbeats as "Still working…", and the change list and summary at the end.
+// calls show as chips (`views.tool_marker`'s text, as the Markdown view shows them), heartbeats as
+// "Still working…" (with a spinner), and at the end "What changed" (the heading the saved Markdown
+// has, `views.final_markdown`) with the change list, then the summary.
 
 import type { RenderProps } from "@anywidget/types";
 import { Marked } from "marked";
@@ -34,6 +36,9 @@ export function toHtml(text: string): string {
   return markdown.parse(text) as string;
 }
 
+/** What the list says when a finished reply changed nothing (as views.final_markdown says it). */
+const NO_CHANGE = "no change to the timeline";
+
 const STATUS_TEXT: Record<string, string> = {
   working: "Working…",
   still_working: "Still working…",
@@ -47,10 +52,11 @@ function render({ model, el }: RenderProps<StreamModel>) {
   const chips = element("div", "nemo-chips");
   const body = element("div", "nemo-markdown jp-RenderedMarkdown");
   const status = element("div", "nemo-status");
+  const changesHeading = element("div", "nemo-changes-heading", "What changed");
   const changes = element("ul", "nemo-changes");
   const summary = element("pre", "nemo-summary");
   const error = element("div", "nemo-error");
-  el.append(chips, body, status, changes, summary, error);
+  el.append(chips, body, status, changesHeading, changes, summary, error);
   let frame = 0;
 
   function drawText() {
@@ -68,14 +74,12 @@ function render({ model, el }: RenderProps<StreamModel>) {
     const state = model.get("status");
     status.textContent = STATUS_TEXT[state] ?? "";
     status.hidden = !status.textContent;
-    changes.replaceChildren(
-      ...(model.get("changes") || []).map((line) => {
-        const item = document.createElement("li");
-        item.textContent = line;
-        return item;
-      }),
-    );
+    status.classList.toggle("nemo-working", !status.hidden);
+    const lines = model.get("changes") || [];
+    const listed = lines.length || state !== "done" ? lines : [NO_CHANGE];
+    changes.replaceChildren(...listed.map((line) => element("li", "", line)));
     changes.hidden = !changes.childElementCount;
+    changesHeading.hidden = changes.hidden;
     summary.textContent = model.get("summary") || "";
     summary.hidden = !summary.textContent;
     error.textContent = model.get("error") || "";

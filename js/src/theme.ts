@@ -1,16 +1,27 @@
-// Colours from JupyterLab's theme (--jp-* CSS variables), with fallbacks for other front ends.
+// Colours and fonts from JupyterLab's theme (--jp-* CSS variables), resolved to values a canvas
+// takes (ctx.font and ctx.fillStyle do not understand var(...)), with fallbacks for other front ends.
 
 export interface Palette {
+  /** The background the widget sits on (used for contrast rings, never painted as a slab). */
   background: string;
   lane: string;
   text: string;
   muted: string;
   border: string;
+  /** The edge between stacked (overlapping) blocks. */
+  edge: string;
   playhead: string;
   selection: string;
   marker: string;
+  transition: string;
   segment: Record<string, string>;
+  /** Canvas fonts: the theme's UI family at a readable size (≥ MIN_FONT_PX). */
+  font: string;
+  smallFont: string;
 }
+
+/** No canvas text is smaller than this (px). */
+export const MIN_FONT_PX = 12;
 
 export function isDark(): boolean {
   const light = document.body?.dataset?.jpThemeLight;
@@ -18,25 +29,42 @@ export function isDark(): boolean {
   return window.matchMedia?.("(prefers-color-scheme: dark)").matches ?? false;
 }
 
-function cssVar(el: Element, name: string, fallback: string): string {
-  const value = getComputedStyle(el).getPropertyValue(name).trim();
-  return value || fallback;
+function cssVar(style: CSSStyleDeclaration, name: string, fallback: string): string {
+  return style.getPropertyValue(name).trim() || fallback;
 }
 
+/** A CSS font size ("13px", "0.8125rem" resolved by the browser) as pixels, at least MIN_FONT_PX. */
+export function readablePx(size: string, fallback = 13): number {
+  const px = parseFloat(size);
+  return Math.max(MIN_FONT_PX, Number.isFinite(px) && px > 0 ? px : fallback);
+}
+
+/** The canvas font string for `family` (as the browser computed it) at `px`. */
+export function canvasFont(px: number, family: string): string {
+  return `${px}px ${family.trim() || "sans-serif"}`;
+}
+
+/** The palette for the widget root `el` (whose CSS sets its font from the theme). */
 export function palette(el: Element): Palette {
   const dark = isDark();
+  const style = getComputedStyle(el);
+  const px = readablePx(style.fontSize);
   return {
-    background: cssVar(el, "--jp-layout-color1", dark ? "#111111" : "#ffffff"),
-    lane: cssVar(el, "--jp-layout-color2", dark ? "#1f1f1f" : "#eeeeee"),
-    text: cssVar(el, "--jp-ui-font-color1", dark ? "#e6e6e6" : "#1f1f1f"),
-    muted: cssVar(el, "--jp-ui-font-color2", dark ? "#a0a0a0" : "#616161"),
-    border: cssVar(el, "--jp-border-color2", dark ? "#3a3a3a" : "#d0d0d0"),
-    playhead: cssVar(el, "--jp-error-color1", "#e53935"),
-    selection: cssVar(el, "--jp-brand-color1", "#1976d2"),
-    marker: cssVar(el, "--jp-warn-color1", "#f57c00"),
+    background: cssVar(style, "--jp-layout-color0", dark ? "#111111" : "#ffffff"),
+    lane: cssVar(style, "--jp-layout-color2", dark ? "#2a2a2a" : "#eeeeee"),
+    text: cssVar(style, "--jp-ui-font-color1", dark ? "#e6e6e6" : "#1f1f1f"),
+    muted: cssVar(style, "--jp-ui-font-color2", dark ? "#a0a0a0" : "#616161"),
+    border: cssVar(style, "--jp-border-color2", dark ? "#3a3a3a" : "#d0d0d0"),
+    edge: cssVar(style, "--jp-ui-font-color1", dark ? "#e6e6e6" : "#1f1f1f"),
+    playhead: cssVar(style, "--jp-error-color1", "#e53935"),
+    selection: cssVar(style, "--jp-brand-color1", "#1976d2"),
+    marker: cssVar(style, "--jp-warn-color1", "#f57c00"),
+    transition: dark ? "rgba(255,255,255,0.45)" : "rgba(255,255,255,0.75)",
     segment: dark
       ? { video: "#3d6fb6", audio: "#3f8f5a", text: "#a4733a", other: "#6f6f8f" }
       : { video: "#6fa3e8", audio: "#7cc792", text: "#f0b46a", other: "#a9a9c9" },
+    font: canvasFont(px, style.fontFamily),
+    smallFont: canvasFont(Math.max(MIN_FONT_PX, px - 1), style.fontFamily),
   };
 }
 

@@ -1,15 +1,17 @@
 // TimelineWidget: tracks as lanes of blocks on a canvas, a ruler, zoom and scroll, a playhead.
 // Clicks select (the `selected` trait); a drag asks Python for an edit (`move` message) and never
-// changes the order locally: the new order arrives with the refreshed `tracks` trait.
+// changes the order locally: the new order arrives with the refreshed `tracks` trait. The canvas
+// is as wide as its container (ResizeObserver), drawn at the screen's pixel ratio, in the theme's
+// font and colours, read again at each paint (a theme switch repaints).
 
 import type { RenderProps } from "@anywidget/types";
 import "./styles.css";
 import { element } from "./dom";
-import { dropTarget, hitTest, type Hit } from "./hit";
-import { drawBackground, drawGhost, drawLanes, drawMarkers, drawPlayhead, drawRuler, GUTTER, type Frame } from "./draw";
+import { dropTarget, hitTest, insertionTime, placeTooltip, type Hit } from "./hit";
+import { drawBackground, drawGhost, drawInsertion, drawLanes, drawMarkers, drawPlayhead, drawRuler, GUTTER, type Frame } from "./draw";
 import { DEFAULT_GEOMETRY, layoutLanes, totalDuration, totalHeight, type Lane, type TrackData } from "./layout";
 import { fitScale, formatTime, scrollForZoom, timeToX, xToTime, type Scale } from "./scale";
-import { onThemeChange, palette, type Palette } from "./theme";
+import { onThemeChange, palette } from "./theme";
 
 export interface Marker {
   t: number;
@@ -54,13 +56,15 @@ function render({ model, el: root }: RenderProps<TimelineModel>) {
   let lanes: Lane[] = [];
   let duration = 0;
   let scrollPx = 0;
-  let colors: Palette = palette(root);
   let animation = 0;
+  /** What the widget itself says in the status line (a refused drag), until the next press. */
+  let note = "";
   let painted = false;
   const images = new Map<string, HTMLImageElement>();
   let drag: { hit: Hit; x0: number; x: number; moved: boolean } | null = null;
   let scrubbing = false;
 
+  /** The container's width: the canvas follows it (before the first layout, a guess). */
   const width = () => Math.max(200, stage.clientWidth || root.clientWidth || 800);
   const currentScale = (): Scale => {
     const s = fitScale(duration, width(), model.get("zoom"), GUTTER, scrollPx);
@@ -76,6 +80,7 @@ function render({ model, el: root }: RenderProps<TimelineModel>) {
     const segments = lanes.reduce((n, lane) => n + lane.segments.length, 0);
     const names = lanes.map((lane) => `${lane.track.name} (${lane.segments.length})`).join(", ");
     canvas.setAttribute("aria-label", `Timeline, ${formatTime(duration)}: ${lanes.length} tracks, ${segments} segments: ${names}`);
+    tooltip.hidden = true; // it may describe a segment that moved or went
     schedule();
   }
 
@@ -91,22 +96,28 @@ function render({ model, el: root }: RenderProps<TimelineModel>) {
     if (canvas.width !== Math.round(w * ratio) || canvas.height !== Math.round(h * ratio)) {
       canvas.width = Math.round(w * ratio);
       canvas.height = Math.round(h * ratio);
-      canvas.style.width = `${w}px`;
       canvas.style.height = `${h}px`;
     }
     const ctx = canvas.getContext("2d");
     if (!ctx) return;
     ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
+    const colors = palette(root);
     const scale = currentScale();
     const frame: Frame = { ctx, scale, t0: xToTime(GUTTER, scale), t1: xToTime(w, scale), width: w, height: h, colors };
     drawBackground(frame);
     drawRuler(frame);
     const drawn = drawLanes(frame, lanes, model.get("selected"), thumbnail);
+    root.dataset.font = ctx.font; // as the canvas took it (an invalid font would read "10px sans-serif")
     if (model.get("show_markers")) drawMarkers(frame, (model.get("markers") ?? []).map((m) => m.t));
     drawPlayhead(frame, model.get("playhead") ?? 0);
-    if (drag?.moved) drawGhost(frame, drag.hit.lane, drag.hit.segment, drag.x - drag.x0);
+    if (drag?.moved && drag.hit.lane.track.reorderable !== false) {
+      drawGhost(frame, drag.hit.lane, drag.hit.segment, drag.x - drag.x0);
+      const at = insertionTime(drag.hit.lane, drag.hit.segment, dropTime(drag));
+      if (at !== undefined) drawInsertion(frame, drag.hit.lane, at);
+    }
     root.dataset.drawn = String(drawn.count);
     root.dataset.drawnIds = drawn.ids.join(",");
+    root.dataset.width = String(w);
     root.dataset.theme = colors.background;
     if (!painted && lanes.length) {
       painted = true;
@@ -153,20 +164,36 @@ function render({ model, el: root }: RenderProps<TimelineModel>) {
     model.save_changes();
   }
 
+  /** The tooltip of the segment under the pointer, placed inside the stage (above the pointer on
+   *  the bottom lane, left of it at the right edge); hidden when there is none. */
   function showTooltip(hit: Hit | null, x: number, y: number) {
     if (!hit) {
       tooltip.hidden = true;
       return;
     }
     const s = hit.segment;
-    tooltip.textContent = `${hit.lane.track.name} #${s.index + 1}: ${s.label || s.id}\n${formatTime(s.start)} – ${formatTime(s.end)} (${(s.end - s.start).toFixed(2)} s)`;
-    tooltip.style.left = `${Math.min(x + 12, width() - 220)}px`;
-    tooltip.style.top = `${y + 14}px`;
+    const into = s.transitionS ? `\n${s.transition.replace(/_/g, " ")} in, ${s.transitionS.toFixed(2)} s` : "";
+    tooltip.textContent = `${hit.lane.track.name} #${s.index + 1}: ${s.label || s.id}\n${formatTime(s.start)} – ${formatTime(s.end)} (${(s.end - s.start).toFixed(2)} s)${into}`;
     tooltip.hidden = false;
+    const { left, top } = placeTooltip(x, y, tooltip.offsetWidth, tooltip.offsetHeight, stage.clientWidth, stage.clientHeight);
+    tooltip.style.left = `${left}px`;
+    tooltip.style.top = `${top}px`;
+  }
+
+  /** Where the dragged block's centre is now, in timeline seconds. */
+  function dropTime({ hit, x, x0 }: { hit: Hit; x: number; x0: number }): number {
+    return (hit.segment.start + hit.segment.end) / 2 + (x - x0) / currentScale().pxPerSecond;
+  }
+
+  function say(text: string) {
+    note = text;
+    syncChrome();
   }
 
   canvas.addEventListener("mousedown", (event) => {
     const { x, y } = point(event);
+    tooltip.hidden = true;
+    if (note) say("");
     if (y < DEFAULT_GEOMETRY.rulerHeight) {
       scrubbing = true;
       seek(x);
@@ -180,10 +207,16 @@ function render({ model, el: root }: RenderProps<TimelineModel>) {
     if (scrubbing) return seek(x);
     if (drag) {
       drag.x = x;
-      drag.moved ||= Math.abs(x - drag.x0) >= DRAG_THRESHOLD;
+      if (!drag.moved && Math.abs(x - drag.x0) >= DRAG_THRESHOLD) {
+        drag.moved = true;
+        const movable = drag.hit.lane.track.reorderable !== false;
+        canvas.style.cursor = movable ? "grabbing" : "not-allowed";
+        if (!movable) say(`${drag.hit.lane.track.name} cannot be reordered by dragging: only the scenes of the main video track can.`);
+      }
       if (drag.moved) schedule();
       return;
     }
+    if (event.buttons) return; // a press that began elsewhere: no tooltip until it ends
     const hit = hitTest(lanes, x, y, currentScale());
     canvas.style.cursor = hit ? "pointer" : y < DEFAULT_GEOMETRY.rulerHeight ? "col-resize" : "default";
     showTooltip(hit, x, y);
@@ -194,18 +227,20 @@ function render({ model, el: root }: RenderProps<TimelineModel>) {
   function finishPointer(event: MouseEvent) {
     scrubbing = false;
     if (!drag) return;
-    const { hit, moved, x0 } = drag;
+    const current = { ...drag, x: point(event).x };
     drag = null;
+    tooltip.hidden = true;
+    canvas.style.cursor = "default";
+    const { hit, moved } = current;
     if (!moved) {
       model.set("selected", hit.segment.id);
       model.save_changes();
       return schedule();
     }
-    const scale = currentScale();
-    const s = hit.segment;
-    const centre = (s.start + s.end) / 2 + (point(event).x - x0) / scale.pxPerSecond;
-    const target = dropTarget(hit.lane, s, centre);
-    if (target !== undefined) model.send({ kind: "move", segment: hit.segment.id, before: target });
+    if (hit.lane.track.reorderable !== false) {
+      const target = dropTarget(hit.lane, hit.segment, dropTime(current));
+      if (target !== undefined) model.send({ kind: "move", segment: hit.segment.id, before: target });
+    }
     schedule();
   }
 
@@ -213,6 +248,7 @@ function render({ model, el: root }: RenderProps<TimelineModel>) {
     "wheel",
     (event) => {
       const { x } = point(event);
+      tooltip.hidden = true;
       if (event.ctrlKey || event.metaKey) {
         event.preventDefault();
         const scale = currentScale();
@@ -261,7 +297,7 @@ function render({ model, el: root }: RenderProps<TimelineModel>) {
     markersToggle.hidden = markers.length === 0;
     markersBox.checked = model.get("show_markers");
     const message = model.get("message");
-    status.textContent = model.get("busy") ? message || "Updating…" : message;
+    status.textContent = note || (model.get("busy") ? message || "Updating…" : message);
     root.classList.toggle("nemo-busy", model.get("busy"));
     schedule();
   }
@@ -275,16 +311,14 @@ function render({ model, el: root }: RenderProps<TimelineModel>) {
     ["change:markers", syncChrome],
     ["change:show_markers", syncChrome],
     ["change:busy", syncChrome],
-    ["change:message", syncChrome],
+    ["change:message", () => say("")],
   ];
   for (const [name, handler] of handlers) model.on(name, handler);
   model.on("msg:custom", onMessage);
   const resize = new ResizeObserver(schedule);
   resize.observe(stage);
-  const stopTheme = onThemeChange(() => {
-    colors = palette(root);
-    schedule();
-  });
+  window.addEventListener("resize", schedule); // also when the pixel ratio changes (browser zoom)
+  const stopTheme = onThemeChange(schedule);
   relayout();
   syncChrome();
 
@@ -293,6 +327,7 @@ function render({ model, el: root }: RenderProps<TimelineModel>) {
     model.off("msg:custom", onMessage);
     for (const img of images.values()) if (img.src.startsWith("blob:")) URL.revokeObjectURL(img.src);
     window.removeEventListener("mouseup", finishPointer);
+    window.removeEventListener("resize", schedule);
     resize.disconnect();
     stopTheme();
     cancelAnimationFrame(animation);

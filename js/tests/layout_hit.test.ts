@@ -64,11 +64,13 @@ describe("hit-testing", () => {
     expect(hitTest(lanes, timeToX(1, scale), lanes[0].y + lanes[0].height + 1, scale)).toBeNull();
   });
 
-  it("prefers the segment drawn on top when they overlap", () => {
+  it("finds overlapping segments in their own stacking rows", () => {
     const [lane] = layoutLanes([{ id: "o", type: "audio", name: "A", segments: [[0, 10, "long", "L"], [2, 1, "short", "S"]] }]);
     const s = fitScale(10, 1084, 1, 84);
-    expect(hitTest([lane], timeToX(2.5, s), lane.y + 5, s)?.segment.id).toBe("S");
-    expect(hitTest([lane], timeToX(5, s), lane.y + 5, s)?.segment.id).toBe("L");
+    const row = (r: number) => lane.y + r * DEFAULT_GEOMETRY.laneHeight + 5;
+    expect(hitTest([lane], timeToX(2.5, s), row(1), s)?.segment.id).toBe("S");
+    expect(hitTest([lane], timeToX(2.5, s), row(0), s)?.segment.id).toBe("L");
+    expect(hitTest([lane], timeToX(5, s), row(1), s)).toBeNull();
   });
 
   it("turns a drop position into 'before which segment'", () => {
