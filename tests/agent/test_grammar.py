@@ -224,3 +224,12 @@ def test_grammar_help_shows_an_example_of_every_command_kind():
     documented = {getattr(c, name) for name in c.__dict__ if isinstance(getattr(c, name), type)
                   and getattr(c, name).__module__ == c.__name__}
     assert documented - seen == {c.Ambiguous}, documented - seen
+
+
+def test_the_help_text_is_one_markdown_list_then_a_paragraph():
+    """The help reply renders as a list (the widget's and Jupyter's Markdown): one run of items,
+    and the closing sentence after a blank line, not swallowed by the last item."""
+    lines = GRAMMAR.splitlines()
+    items = [number for number, line in enumerate(lines) if line.startswith("- ")]
+    assert len(items) > 5 and items == list(range(items[0], items[-1] + 1))
+    assert lines[items[0] - 1].endswith(":") and lines[items[-1] + 1] == "" and lines[items[-1] + 2]

@@ -18,7 +18,8 @@ How a message is read:
    gives its commands. A clause nobody recognises is reported back in `Parsed.not_understood`.
 
 `GRAMMAR` (below) lists every form with an example: the agent replies with it to instructions
-it does not understand.
+it does not understand. It is Markdown: a list, then a paragraph after a blank line (without it,
+the last sentence would read as part of the last item).
 """
 
 from __future__ import annotations
@@ -42,6 +43,7 @@ I can edit the timeline with instructions like these (scenes are numbered from 1
 - fades: "fade in 1s" · "fade out 2s at the end" · "fade in scene 2 over 1s" · 淡入1秒
 - after analysis: "split clips at scene cuts" · "split scene 1 at its scene cuts" · "split city.mp4 at scene cuts" · "remove frozen frames" · "cut the black frames" · "trim the silence at the end" · 在场景切换处分割
 - "undo" · "redo" · "help" · 撤销 · 重做
+
 Several edits can go in one message: "reorder to 3,1,2 and trim scene 2 to 4s" (each edit sees the timeline the one before left).\
 """
 
