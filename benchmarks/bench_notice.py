@@ -1,15 +1,17 @@
-"""Time from a render's completion on the server to the client noticing it: `Session.export`'s adaptive
-polling (soon at first, backing off: `session.Settings` defaults) against the seed's fixed polling
-(every 30 s, at most 10 polls).
+"""How late the client notices a render's completion, and how many status polls it spends: the
+progress-guided policy (`nemo_jupyter.render_policy`, what `Session.export` runs) against today's
+backoff (1 s growing x1.5 to every 30 s) and the seed's fixed polling (every 30 s, at most 10 polls).
 
-    python benchmarks/bench_notice.py [--lengths 1,4,8]
+    python benchmarks/bench_notice.py [--real 10,45] [--sim 10,45,90,180]
 
-(a) Computed from the two poll schedules, for renders lasting 1 s to 15 min (means over every
-    duration in a range, 0.1 s apart): the delay between the completion and the next poll, and
-    the number of status polls made; the seed never sees a render that lasts over 300 s.
-(b) Measured: `Session.export` (default settings) on a local backend, rendering clips of the given
-    lengths at the `high` preset; the server's own completion time against the moment the client's
-    progress callback saw 100 %. The seed's delay for the same render durations is computed.
+(a) Simulated, on a clock of its own: a cloud-like server whose render lasts D s after a queue of
+    0-1 s, reporting progress linear in time, refreshed every 0.5 s and rounded to 0.1 % (as the
+    local backend's `render_wall_s` fault does); 0.05 s per request. Each policy runs through the same
+    loop; 40 runs per duration with random queue and refresh phase. Mean / worst lateness, mean polls.
+(b) Measured: `Session.export` (default settings) on a local backend whose renders take D s of wall
+    time (`render_wall_s`), all D at once, one session each: the server's completion time against the
+    moment the client saw 100 %, and the status polls the server counted for that render.
+Targets: lateness <= 2 s, <= 1 poll per 5 s of render time.
 """
 
 from __future__ import annotations
@@ -17,112 +19,158 @@ from __future__ import annotations
 import argparse
 import math
 import os
+import random
 import statistics
 import tempfile
+import threading
 import time
 from pathlib import Path
+from typing import Callable
 
-from nemo_jupyter.session import Settings
+from nemo_jupyter.render_policy import PollTimings, Sample, estimated_finish, next_delay
 
 SEED_EVERY_S, SEED_POLLS = 30.0, 10
-BINS_S = [(1, 10), (10, 30), (30, 120), (120, 300), (300, 900)]  # renders lasting between a and b seconds
-STEP_S = 0.1
+TODAY_FIRST_S, TODAY_GROWTH, TODAY_MAX_S = 1.0, 1.5, 30.0  # the backoff before render_policy
+TICK_S, RTT_S, RUNS = 0.5, 0.05, 40
+Policy = Callable[[list, float, dict], "float | None"]  # (samples, now, memory) -> next delay, None: give up
 
 
-def adaptive_polls(settings: Settings, until_s: float) -> list[float]:
-    """The times (from the start) at which Session.export polls the status, up to the first at or after `until_s`."""
-    times, at, delay = [], 0.0, settings.render_poll_first_s
-    while not times or times[-1] < until_s:
-        at += delay
-        times.append(at)
-        delay = min(delay * settings.render_poll_growth, settings.render_poll_max_s)
-    return times
+def new_policy(samples: list, now: float, memory: dict) -> float:
+    delay = next_delay(samples, now, PollTimings(), blind_delay=memory.get("blind"))
+    memory["blind"] = delay if estimated_finish(samples) is None else None
+    return delay
 
 
-def seed_polls(until_s: float) -> list[float] | None:
-    """The seed's poll times up to the one that sees the render done, or None when it gives up first."""
-    needed = max(1, math.ceil(until_s / SEED_EVERY_S))
-    return None if needed > SEED_POLLS else [SEED_EVERY_S * n for n in range(1, needed + 1)]
+def today_policy(samples: list, now: float, memory: dict) -> float:
+    delay = memory.get("next", TODAY_FIRST_S)
+    memory["next"] = min(delay * TODAY_GROWTH, TODAY_MAX_S)
+    return delay
 
 
-def computed(settings: Settings) -> list[dict]:
-    """Mean lateness and polls for renders lasting anywhere in each bin (a 0.1 s grid: no lucky multiples)."""
+def seed_policy(samples: list, now: float, memory: dict) -> float | None:
+    return SEED_EVERY_S if len(samples) <= SEED_POLLS else None
+
+
+POLICIES = {"new": new_policy, "today": today_policy, "seed 30 s": seed_policy}
+
+
+def simulate(policy: Policy, duration: float, queue: float, phase: float) -> tuple[float | None, int]:
+    """(lateness s or None if the policy gave up, polls) for one render of `duration` s after `queue` s."""
+    now, samples, memory, polls = 0.0, [Sample(0.0, 0.0)], {}, 0
+    while True:
+        delay = policy(samples, now, memory)
+        if delay is None:
+            return None, polls
+        now += delay + RTT_S
+        polls += 1
+        running = now - queue
+        if running >= duration:
+            return now - (queue + duration), polls
+        refreshed = 0.0 if running < phase else math.floor((running - phase) / TICK_S) * TICK_S + phase
+        samples.append(Sample(now, round(100.0 * refreshed / duration, 1)))
+
+
+def simulated(durations: list[float]) -> list[dict]:
     rows = []
-    for low, high in BINS_S:
-        durations = [low + STEP_S * (n + 0.5) for n in range(int((high - low) / STEP_S))]
-        ours = [adaptive_polls(settings, d) for d in durations]
-        seed = [seed_polls(d) for d in durations]
-        seen = [(d, polls) for d, polls in zip(durations, seed) if polls is not None]
-        rows.append({"bin": (low, high),
-                     "ours_late_s": statistics.mean(polls[-1] - d for d, polls in zip(durations, ours)),
-                     "ours_polls": statistics.mean(len(polls) for polls in ours),
-                     "seed_late_s": statistics.mean(polls[-1] - d for d, polls in seen) if seen else None,
-                     "seed_polls": statistics.mean(len(polls) if polls else SEED_POLLS for polls in seed),
-                     "seed_gives_up": 1 - len(seen) / len(durations)})
+    for duration in durations:
+        row = {"duration_s": duration}
+        for name, policy in POLICIES.items():
+            rnd = random.Random(int(duration * 10))
+            runs = [simulate(policy, duration, rnd.uniform(0, 1), rnd.uniform(0, TICK_S)) for _ in range(RUNS)]
+            seen = [late for late, _ in runs if late is not None]
+            row[name] = {"late_mean": statistics.mean(seen) if seen else None, "late_max": max(seen) if seen else None,
+                         "polls": statistics.mean(polls for _, polls in runs), "gave_up": 1 - len(seen) / len(runs)}
+        rows.append(row)
     return rows
 
 
-def measured(lengths: list[float], folder: Path) -> list[dict]:
-    """Real exports on a local backend: render duration and how late the client noticed completion."""
+def measured(durations: list[float], folder: Path) -> list[dict]:
+    """Real exports, all at once, on a local backend with cloud-like render times."""
+    from nemo_jupyter import protocol
     from nemo_jupyter.client import NemoClient
     from nemo_jupyter.local import LocalBackend
     from nemo_jupyter.local.media.samples import make_clip
     from nemo_jupyter.session import Session
 
-    rows = []
+    rows: list[dict] = []
     with LocalBackend(folder / "data") as backend, NemoClient(api_url=backend.url) as client:
-        for length in lengths:
-            clip = make_clip(folder / f"clip_{length:g}.mp4", seconds=length, size=(640, 360))
+        clip = make_clip(folder / "clip.mp4", seconds=1.0, size=(320, 180))
+
+        def one(duration: float) -> None:
             session = Session(client)
             session.upload(clip)
-            noticed = {}
+            backend.faults.set(session_id=session.session_id, render_wall_s=duration)
+            noticed: dict = {}
 
-            def progress(stage: str, percent: float, noticed=noticed) -> None:
+            def progress(stage: str, percent: float) -> None:
                 if stage == "render" and percent >= 100.0 and "at" not in noticed:
                     noticed["at"] = time.time()
 
-            render = session.export(folder / f"out_{length:g}.mp4", quality="high", progress=progress)
+            render = session.export(folder / f"out_{duration:g}.mp4", quality="draft", progress=progress)
             job = backend.store.render(render.id)
-            duration = job["completed"] - job["created"]
-            rows.append({"length_s": length, "duration_s": duration, "ours_delay_s": noticed["at"] - job["completed"],
-                         "seed_delay_s": SEED_EVERY_S * max(1, math.ceil(duration / SEED_EVERY_S)) - duration})
-    return rows
+            polls = backend.stats.requests["GET " + protocol.PATH_RENDER_STATUS.format(render_id=render.id)]
+            rows.append({"duration_s": duration, "render_s": job["completed"] - job["created"],
+                         "late_s": noticed["at"] - job["completed"], "polls": polls})
+
+        threads = [threading.Thread(target=one, args=(d,)) for d in durations]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    return sorted(rows, key=lambda row: row["duration_s"])
+
+
+def _f(value: float | None, spec: str = ".2f") -> str:
+    return "-" if value is None else format(value, spec)
 
 
 def main(argv: list[str] | None = None) -> dict:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--lengths", default="1,4,8", help="clip lengths (s) rendered for (b)")
+    parser.add_argument("--sim", default="1,10,45,90,180,300", help="render durations (s) simulated for (a)")
+    parser.add_argument("--real", default="10,45", help="render durations (s) measured for (b); '' skips (b)")
     args = parser.parse_args(argv)
-    settings = Settings()
-    table = computed(settings)
-    print(f"(a) computed: adaptive polls (first {settings.render_poll_first_s:g} s, x{settings.render_poll_growth:g}, "
-          f"at most every {settings.render_poll_max_s:g} s) vs the seed (every {SEED_EVERY_S:g} s, "
-          f"at most {SEED_POLLS} polls); means over renders lasting anywhere in the range")
-    print(f"    {'render lasts s':>15}{'ours late s':>13}{'ours polls':>12}{'seed late s':>13}{'seed polls':>12}"
-          f"{'ratio late':>12}")
+    table = simulated([float(x) for x in args.sim.split(",")])
+    print(f"(a) simulated ({RUNS} runs each; progress refreshed every {TICK_S:g} s, {RTT_S:g} s a request): "
+          "lateness mean / worst (s), polls per render, polls per 5 s of render time")
+    print(f"    {'render s':>9}" + "".join(f"{name:>34}" for name in POLICIES))
     for row in table:
-        low, high = row["bin"]
-        if row["seed_late_s"] is None:
-            seed, ratio = "never sees", "-"
-        else:
-            seed, ratio = f"{row['seed_late_s']:.1f}", f"{row['ours_late_s'] / row['seed_late_s']:.2f}"
-        print(f"    {f'{low}-{high}':>15}{row['ours_late_s']:>13.1f}{row['ours_polls']:>12.1f}{seed:>13}"
-              f"{row['seed_polls']:>12.1f}{ratio:>12}")
-    print("    ratio late ours / seed by range: " + ", ".join(
-        f"{row['bin'][0]}-{row['bin'][1]} s {row['ours_late_s'] / row['seed_late_s']:.2f}"
-        for row in table if row["seed_late_s"] is not None))
+        cells = []
+        for name in POLICIES:
+            r = row[name]
+            late = "gives up" if r["late_mean"] is None else f"{r['late_mean']:.2f} / {r['late_max']:.2f}"
+            late += f" ({r['gave_up']:.0%} lost)" if r["gave_up"] else ""
+            cells.append(f"{late:>16}{r['polls']:>8.1f}{r['polls'] * 5 / row['duration_s']:>10.2f}")
+        print(f"    {row['duration_s']:>9g}" + "".join(f"{c:>34}" for c in cells))
+    bench = [row for row in table if 10 <= row["duration_s"] <= 180] or table
+    total_s = sum(row["duration_s"] for row in bench)
+    summary = {}
+    for name in POLICIES:
+        seen = [row[name]["late_mean"] for row in bench if row[name]["late_mean"] is not None]
+        summary[name] = {"late_mean": statistics.mean(seen) if seen else None,
+                         "late_max": max((row[name]["late_max"] or 0) for row in bench),
+                         "polls_per_5s": 5 * sum(row[name]["polls"] for row in bench) / total_s}
+    lengths = ", ".join(f"{row['duration_s']:g}" for row in bench)
+    print(f"    renders of {lengths} s together: " + "; ".join(
+        f"{name} late {_f(s['late_mean'])} s (worst {_f(s['late_max'])}), {s['polls_per_5s']:.2f} polls / 5 s"
+        for name, s in summary.items()))
+    new, today = summary["new"], summary["today"]
+    print(f"    ratio new / today: lateness {new['late_mean'] / today['late_mean']:.3f}, "
+          f"polls {new['polls_per_5s'] / today['polls_per_5s']:.3f}")
 
-    with tempfile.TemporaryDirectory() as scratch:
-        os.environ.setdefault("NEMO_CONFIG_DIR", str(Path(scratch) / "config"))
-        rows = measured([float(x) for x in args.lengths.split(",")], Path(scratch))
-    print("(b) measured: Session.export on a local backend (server completion -> client progress at 100 %)")
-    print(f"    {'clip s':>8}{'render s':>10}{'ours late s':>13}{'seed late s':>13}")
-    for row in rows:
-        print(f"    {row['length_s']:>8g}{row['duration_s']:>10.2f}{row['ours_delay_s']:>13.2f}{row['seed_delay_s']:>13.2f}")
-    ours = statistics.mean(row["ours_delay_s"] for row in rows)
-    seed = statistics.mean(row["seed_delay_s"] for row in rows)
-    print(f"    ratio mean lateness ours / seed (measured renders): {ours / seed:.3f}")
-    return {"computed": table, "measured": rows, "ratio_measured": ours / seed}
+    rows: list[dict] = []
+    if args.real:
+        with tempfile.TemporaryDirectory() as scratch:
+            os.environ.setdefault("NEMO_CONFIG_DIR", str(Path(scratch) / "config"))
+            rows = measured([float(x) for x in args.real.split(",")], Path(scratch))
+        print("(b) measured: Session.export on a local backend (render_wall_s), all at once: "
+              "server completion -> client saw 100 %")
+        print(f"    {'render s':>9}{'took s':>9}{'late s':>9}{'polls':>7}{'polls / 5 s':>13}")
+        for row in rows:
+            print(f"    {row['duration_s']:>9g}{row['render_s']:>9.2f}{row['late_s']:>9.2f}{row['polls']:>7d}"
+                  f"{row['polls'] * 5 / row['duration_s']:>13.2f}")
+        print(f"    measured: worst late {max(row['late_s'] for row in rows):.2f} s, "
+              f"{5 * sum(row['polls'] for row in rows) / sum(row['duration_s'] for row in rows):.2f} polls / 5 s")
+    return {"simulated": table, "summary": summary, "measured": rows}
 
 
 if __name__ == "__main__":

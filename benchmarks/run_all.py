@@ -26,7 +26,7 @@ QUICK = {
     "render": ["--seconds", "2", "--repeat", "1"],
     "analysis": ["--seconds", "3", "--sizes", "320x240,1280x720", "--repeat", "1"],
     "load": ["--sessions", "20", "--clips", "8"],
-    "notice": ["--lengths", "1"],
+    "notice": ["--real", "10"],
 }
 NUMBER = r"([0-9][0-9,]*\.?[0-9]*)"
 
@@ -74,9 +74,13 @@ ROWS = [
         "bounded", "{0} / {1}"),
     Row("load", "batch: concurrency 4 / one by one", r"one by one: " + NUMBER + r" \(target <= 0\.35; (\d+) cores"
         r": the CPU work alone allows no less than " + NUMBER, "target 0.35", "{0} (CPU floor on {1} cores: {2})"),
-    Row("notice", "render noticed late: ours / seed, 1-10 s renders", r"by range: 1-10 s " + NUMBER, "adaptive vs every 30 s"),
-    Row("notice", "same, 30-120 s renders", r"30-120 s " + NUMBER, "both poll every 30 s by then"),
-    Row("notice", "measured exports: ours / seed lateness", r"\(measured renders\): " + NUMBER, "server time vs client notice"),
+    Row("notice", "render noticed: late s (worst), polls / 5 s", r"together: new late " + NUMBER + r" s \(worst "
+        + NUMBER + r"\), " + NUMBER, "10-180 s renders, simulated; targets <= 2 s, <= 1", "{0} ({1}), {2}"),
+    Row("notice", "lateness: new / today's backoff", r"ratio new / today: lateness " + NUMBER, "today: 1 s x1.5 to 30 s"),
+    Row("notice", "seed (every 30 s): late s, polls / 5 s", r"seed 30 s late " + NUMBER + r" s \(worst \S+\), " + NUMBER,
+        "the seed's fixed polling", "{0}, {1}"),
+    Row("notice", "measured exports: worst late s, polls / 5 s", r"measured: worst late " + NUMBER + r" s, " + NUMBER,
+        "real renders (render_wall_s)", "{0}, {1}"),
 ]
 
 

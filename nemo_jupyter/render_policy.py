@@ -25,7 +25,7 @@ class PollTimings:
     settle_s: float = 2.5  # closer than this to the estimate: poll just after it
     after_s: float = 0.3  # how long after the estimated finish that poll comes
     late_s: float = 1.0  # past the estimate and still running: poll this often
-    stretch: float = 1.5  # no gap longer than this times the time elapsed (early estimates are rough)
+    stretch: float = 2.0  # no gap longer than this times the time elapsed (early estimates are rough)
 
 
 @dataclass(frozen=True)
@@ -73,6 +73,6 @@ def next_delay(samples: Sequence[Sample], now: float, timings: PollTimings = Pol
         elif left <= timings.settle_s:
             delay = left + timings.after_s
         else:
-            delay = min(max(left * timings.lead, timings.late_s), max(now, timings.first_s) * timings.stretch,
-                        timings.max_s)
+            delay = max(left * timings.lead, timings.late_s)
+        delay = min(delay, max(now, timings.first_s) * timings.stretch)
     return max(min(delay, timings.max_s), retry_after or 0.0)
