@@ -1,15 +1,14 @@
 """Pure text rules of PROTOCOL.md: where a user's words go, and how the agent's GUI-speak reads in a notebook.
 
 - `route(text)`: "export" / "credits" / "status" / "upload" skip `/run_sse`; anything else is "edit".
-- `translate_gui(text)`: the agent talks as if the user had its web GUI ("click Export", "open the
-  panel", "drag the clip"); rewrite those phrases into what works here and name the action to take.
+- The agent's GUI-speak ("click Export", "drag the clip") is read sentence by sentence in `gui_speak.py`.
 - `clean_reply(text)`: drop a trailing "I encountered a temporary issue" after normal text.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from .protocol import TEMPORARY_ISSUE_TEXT, media_kind
@@ -80,54 +79,6 @@ def route(text: str) -> Route:
             if _PATTERNS[intent].search(unquoted):
                 return Route(intent, stripped)
     return Route(EDIT, stripped)
-
-
-# --- the agent's GUI-speak --------------------------------------------------------------------
-@dataclass(frozen=True)
-class GuiPhrase:
-    pattern: re.Pattern
-    replacement: str
-    action: str | None  # what the notebook does instead: export | status | credits | None
-
-
-def _phrase(regex: str, replacement: str, action: str | None) -> GuiPhrase:
-    return GuiPhrase(re.compile(regex, re.IGNORECASE), replacement, action)
-
-
-GUI_PHRASES = [
-    _phrase(r"(?:click|press|tap|hit)(?: on)?(?: the)? \[?\"?export\"?\]?(?: button)?|(?:the )?\[?export\]? button",
-            "run `%nemo export`", EXPORT),
-    _phrase(r"(?:check|open|visit|go to)(?: your)?(?: the)? (?:account|billing|credits?|balance)(?: page| panel| settings)?",
-            "run `%nemo credits`", CREDITS),
-    _phrase(r"preview (?:it |this |the (?:video|result) )?in the timeline", "see the timeline summary (`%nemo status`)",
-            STATUS),
-    _phrase(r"open(?: the)? \[?[\w ]{1,30}?\]? (?:panel|tab|view|window)", "run `%nemo status`", STATUS),
-    _phrase(r"drag(?:ging)?(?: and drop)?(?: it| the \w+)?(?: (?:to|into|onto) the \w+)?|drop it (?:on|into|onto) the \w+",
-            "describe the move in your next instruction", None),
-    _phrase(r"(?:click|press|tap)(?: on)?(?: the)? \[([^\]]{1,30})\](?: button)?",
-            r"ask me to \1", None),
-]
-
-
-@dataclass(frozen=True)
-class Translation:
-    text: str
-    actions: tuple[str, ...] = field(default_factory=tuple)
-
-
-def translate_gui(text: str) -> Translation:
-    """Rewrite GUI instructions into notebook ones; the actions say what the notebook can do itself."""
-    actions: list[str] = []
-    for phrase in GUI_PHRASES:
-        text, count = phrase.pattern.subn(lambda match: _same_case(match, phrase.replacement), text)
-        if count and phrase.action and phrase.action not in actions:
-            actions.append(phrase.action)
-    return Translation(text, tuple(actions))
-
-
-def _same_case(match: re.Match, replacement: str) -> str:
-    text = match.expand(replacement)
-    return text[:1].upper() + text[1:] if match.group(0)[:1].isupper() else text
 
 
 def clean_reply(text: str) -> str:

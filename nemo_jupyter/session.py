@@ -24,7 +24,8 @@ from .client.errors import BackendError, ConnectionFailed, NemoError, RateLimite
 from .draft import Change, Draft, describe_changes
 from .render_journal import DELIVERED, RenderJournal
 from .render_policy import PollTimings, Sample, estimated_finish, next_delay
-from .routing import CREDITS, EXPORT, STATUS, UPLOAD, clean_reply, route, translate_gui
+from .gui_speak import translate_gui
+from .routing import CREDITS, EXPORT, STATUS, UPLOAD, clean_reply, route
 
 INTERRUPTED_EDIT = ("Interrupted: the reply stream is closed, but the edit may still be applied on the "
                     "server; check with `%nemo status`.")
