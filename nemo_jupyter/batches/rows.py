@@ -19,6 +19,7 @@ CLIP_KEYS = ("clip", "path", "file", "video")
 INSTRUCTION_KEY = "instruction"
 OUTPUT_KEYS = ("output", "out", "output_path")
 KNOWN_KEYS = frozenset((*CLIP_KEYS, INSTRUCTION_KEY, *OUTPUT_KEYS))
+OK, FAILED, CANCELLED, NOT_RUN = "ok", "failed", "cancelled", "not run"  # a row's status in results and journal
 
 
 @dataclass

@@ -22,10 +22,7 @@ import pandas as pd
 from ..client.errors import OutOfCredits
 from ..session import AsyncSession, Settings
 from .journal import Journal
-from .rows import BatchRow, describe, iter_records, read_row
-
-OK, FAILED, CANCELLED, NOT_RUN = "ok", "failed", "cancelled", "not run"
-
+from .rows import CANCELLED, FAILED, NOT_RUN, OK, BatchRow, describe, iter_records, read_row
 
 @dataclass
 class BatchResult:

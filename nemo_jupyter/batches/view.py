@@ -16,7 +16,7 @@ from collections import OrderedDict, deque
 from pathlib import Path
 from typing import Callable, TextIO
 
-from .rows import BatchRow
+from .rows import NOT_RUN, OK, BatchRow
 
 RECENT_ROWS = 8
 TEXT_CHARS = 90
@@ -70,7 +70,7 @@ class BatchView:
         self.handle = None
         self.running: OrderedDict[int, BatchRow] = OrderedDict()
         self.recent: deque[tuple[int, dict]] = deque(maxlen=RECENT_ROWS)
-        self.done_count = self.failed = self.journaled = self.ran = 0
+        self.done_count = self.failed = self.journaled = self.not_run = self.ran = 0
         self.notices: list[str] = []
 
     # --- what happens ------------------------------------------------------------------------
@@ -81,9 +81,11 @@ class BatchView:
     def done(self, number: int, result: dict, journaled: bool = False) -> None:
         self.running.pop(number, None)
         self.done_count += 1
-        self.failed += result.get("status") != "ok"
+        self.failed += result.get("status") != OK
         if journaled:
             self.journaled += 1
+        elif result.get("status") == NOT_RUN:  # counted, not listed: after out of credits there may be thousands
+            self.not_run += 1
         else:
             self.ran += 1
             self.recent.append((number, result))
@@ -113,8 +115,10 @@ class BatchView:
     def summary(self) -> str:
         total = self.total if self.total is not None else self.done_count + len(self.running)
         text = f"{self.done_count}/{total} done, {self.failed} failed"
-        if self.journaled:
-            text += f" ({self.journaled} from the journal)"
+        counted = [f"{self.journaled} from the journal"] if self.journaled else []
+        counted += [f"{self.not_run} not run"] if self.not_run else []
+        if counted:
+            text += f" ({', '.join(counted)})"
         return text + f", {_clock_text(self.clock() - self.started_at)} elapsed"
 
     def eta(self) -> str:
@@ -129,8 +133,8 @@ class BatchView:
         width = len(str(self.total)) if self.total else 1
         where = f"[{number:>{width}}/{self.total}]" if self.total else f"[{number}]"
         status = result.get("status", "")
-        what = first_line(result.get("error")) if status != "ok" else first_line(result.get("reply"))
-        output = f" -> {result['output']}" if status == "ok" and result.get("output") else ""
+        what = first_line(result.get("error")) if status != OK else first_line(result.get("reply"))
+        output = f" -> {result['output']}" if status == OK and result.get("output") else ""
         return f"{where} {status:<6} {_clip_name(result.get('clip', ''))}: {what}{output}"
 
     # --- the notebook output ----------------------------------------------------------------------
@@ -158,9 +162,9 @@ class BatchView:
                 for number, row in self.running.items()]
         for number, result in reversed(self.recent):
             status = result.get("status", "")
-            said = result.get("reply") if status == "ok" else result.get("error")
+            said = result.get("reply") if status == OK else result.get("error")
             rows.append(self._cells(number, status, _clip_name(result.get("clip", "")), _short_instruction(result),
-                                    first_line(said), _link(result.get("output")) if status == "ok" else ""))
+                                    first_line(said), _link(result.get("output")) if status == OK else ""))
         table = ""
         if rows:
             header = "".join(f"<th>{name}</th>" for name in ("row", "status", "clip", "instruction", "reply / reason", "output"))
