@@ -43,7 +43,10 @@ PRESETS = {
 }
 
 
-def preset(quality: str) -> Preset:
+def preset(quality: str | Preset) -> Preset:
+    """The preset named `quality`; a Preset itself is taken as is (frames.py builds its own)."""
+    if isinstance(quality, Preset):
+        return quality
     try:
         return PRESETS[quality]
     except KeyError:

@@ -32,10 +32,25 @@ def preview_draft(
     progress: Callable[[float], None] | None = None,
 ) -> Path:
     """Render `draft` at the `draft` preset to `out_path`, fetching remote media once."""
-    cache = Path(cache_dir) if cache_dir is not None else Path(tempfile.gettempdir()) / "nemo_jupyter-media-cache"
-    infos = _by_id(video_infos)
-    media = {mid: _localise(mid, infos[mid], cache, fetch or download) for mid in _used_ids(draft) if mid in infos}
+    media = local_media(draft, video_infos, fetch, cache_dir)
     return render_draft(draft, media, canvas, out_path, quality="draft", progress=progress)
+
+
+def local_media(
+    draft: Mapping,
+    video_infos: Iterable[Mapping] | Mapping[str, Mapping],
+    fetch: Fetch | None = None,
+    cache_dir: str | Path | None = None,
+) -> dict[str, dict]:
+    """The media the draft uses, by id, each with a readable local `path` (remote ones fetched once)."""
+    cache = media_cache(cache_dir)
+    infos = infos_by_id(video_infos)
+    return {mid: localise(mid, infos[mid], cache, fetch or download) for mid in used_media(draft) if mid in infos}
+
+
+def media_cache(cache_dir: str | Path | None) -> Path:
+    """The folder remote media are downloaded into (a shared one under the temp dir by default)."""
+    return Path(cache_dir) if cache_dir is not None else Path(tempfile.gettempdir()) / "nemo_jupyter-media-cache"
 
 
 def download(url: str, dest: Path) -> None:
@@ -49,13 +64,13 @@ def download(url: str, dest: Path) -> None:
                 out.write(chunk)
 
 
-def _by_id(video_infos) -> dict[str, Mapping]:
+def infos_by_id(video_infos) -> dict[str, Mapping]:
     if isinstance(video_infos, Mapping):
         return {str(k): v for k, v in video_infos.items() if isinstance(v, Mapping)}
     return {str(v["id"]): v for v in video_infos or [] if isinstance(v, Mapping) and v.get("id") is not None}
 
 
-def _used_ids(draft: Mapping) -> set[str]:
+def used_media(draft: Mapping) -> set[str]:
     return {
         segment["src"]
         for track in (draft or {}).get("t") or []
@@ -65,7 +80,7 @@ def _used_ids(draft: Mapping) -> set[str]:
     }
 
 
-def _localise(media_id: str, info: Mapping, cache: Path, fetch: Fetch) -> dict:
+def localise(media_id: str, info: Mapping, cache: Path, fetch: Fetch) -> dict:
     """The media entry with a readable local `path` and probed fields where the state lacks them."""
     path = _local_path(info)
     if path is None:

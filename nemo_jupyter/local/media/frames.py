@@ -1,0 +1,415 @@
+"""Frames of a draft without rendering it: one picture at a time t, or a contact sheet of several.
+
+A frame comes from the renderer's own graph (`graph.plan_render`), so it shows what an export
+shows at t: every layer, titles and captions, fades and transitions. It stays cheap because
+`plan_render` is given a *window* of the draft, not the draft:
+
+1. `frame_window` picks the span around t to keep: one frame, widened until no effect is cut in
+   two (a fade's whole span, a transition's clips up to its requested length either side of the
+   cut) and aligned to the canvas's frame grid.
+2. `cut_window` cuts the draft to that span with the draft's own semantics (segments shifted,
+   their `in` moved by what is cut off at the front, fades and transitions on a cut side dropped,
+   audio tracks left out, the main track's trailing gap filled with a black still so that it
+   stays the main track), so the graph seeks each input (`-ss`) and the cost does not grow with t.
+3. ffmpeg writes one raw RGB frame to a pipe (a frame inside a widened window is picked with an
+   output `-ss`).
+
+Media come through `preview.local_media` (remote files fetched once into the cache). Video sources
+are read through small proxies (at most `PROXY_SIDE` px, upright, square pixels, MJPEG: every
+frame a keyframe, so a seek decodes one frame), made once per source file into the cache's
+`proxies/` folder. `draft_frames` draws several frames in parallel and lays them out as a sheet
+with the time under each.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import math
+import os
+import tempfile
+import threading
+from collections.abc import Iterable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+from PIL import Image, ImageDraw, ImageFont
+
+from ...protocol import TRACK_AUDIO, TRACK_VIDEO
+from .errors import MediaError, RenderError
+from .ffmpeg import run
+from .fonts import font_path
+from .graph import plan_render
+from .presets import MAX_SIDE, Preset, output_canvas, read_canvas
+from .preview import Fetch, download, infos_by_id, localise, media_cache, used_media
+from .probe import probe
+from .render import write_plan_files
+from .timeline import _fades, _meta, _ms, _ordered, _segments, _track_type, read_timeline
+from .transitions import read_transition
+
+FRAME_WIDTH = 640  # px, one frame
+SHEET_FRAME_WIDTH = 320  # px, each frame of a contact sheet
+SHEET_COLUMNS = 4
+PROXY_SIDE = 960  # px, the longer side of a video proxy
+# every frame a keyframe; limited range like the renderer's yuv420p (a full-range proxy fades to grey)
+PROXY_CODEC = ("-c:v", "mjpeg", "-q:v", "5", "-pix_fmt", "yuv420p", "-strict", "unofficial", "-color_range", "tv")
+MAX_FRAMES = 200  # frames in one sheet
+BLACK_ID = "__frames_black__"  # the black still that fills the main track's trailing gap in a window
+_FADE_KEYS = ("fade_in_ms", "fade_in", "fade_out_ms", "fade_out")
+_WORKERS = 3  # ffmpeg processes at once for a sheet (each is short; 2 cores here)
+_LABEL_PX = 14
+
+
+# --- the window: pure -------------------------------------------------------------------------
+def _placed(draft: Mapping) -> list[tuple[Mapping, list[tuple[int, int, Mapping]]]]:
+    """Each track with its segments as (start, end, segment); the main track's laid end to end, as
+    the renderer reads it."""
+    tracks = [t for t in (draft or {}).get("t") or [] if isinstance(t, Mapping)]
+    main = _main_track(tracks)
+    placed = []
+    for track in tracks:
+        cursor, spans = 0, []
+        for start, segment in _ordered(_segments(track)):
+            if track is main:
+                start = max(start, cursor)
+            end = start + _ms(segment.get("d"))
+            spans.append((start, end, segment))
+            cursor = end
+        placed.append((track, spans))
+    return placed
+
+
+def _main_track(tracks: Sequence[Mapping]) -> Mapping | None:
+    return next((t for t in tracks if _track_type(t) == TRACK_VIDEO and _segments(t)), None)
+
+
+def _effect_spans(start: int, end: int, segment: Mapping) -> list[tuple[int, int]]:
+    """Spans of the timeline a window must hold whole, or not touch: fades, a transition's reach."""
+    m = _meta(segment)
+    fades = _fades(m, end - start)
+    spans = []
+    if fades["fade_in_ms"]:
+        spans.append((start, start + fades["fade_in_ms"]))
+    if fades["fade_out_ms"]:
+        spans.append((end - fades["fade_out_ms"], end))
+    kind, ms = read_transition(m)
+    if kind:  # centred on the cut, at most half of either clip: keep `ms` of each side and both stay as long
+        spans.append((start - ms, start + ms))
+    return spans
+
+
+def frame_window(draft: Mapping, t_ms: float, fps: float) -> tuple[int, int, int]:
+    """(start, end, frame) in ms: the span of the draft to render for the frame at `t_ms`.
+
+    The frame is the canvas frame showing at t (on the frame grid); the span holds it and every
+    effect span it touches, whole, and starts on the frame grid.
+    """
+    frame = math.floor(t_ms * fps / 1000 + 1e-6)
+    start = _grid_ms(frame, fps)
+    end = start + math.ceil(1000 / fps)
+    spans = [span for _, segments in _placed(draft) for s, e, seg in segments for span in _effect_spans(s, e, seg)]
+    changed = True
+    while changed:
+        changed = False
+        for lo, hi in spans:
+            if lo < end and hi > start and (lo < start or hi > end):
+                start, end, changed = min(start, lo), max(end, hi), True
+        snapped = _grid_ms(math.floor(max(0, start) * fps / 1000 + 1e-6), fps)
+        if snapped != start:
+            start, changed = snapped, True
+    return start, end, _grid_ms(frame, fps)
+
+
+def cut_window(draft: Mapping, start_ms: int, end_ms: int) -> dict:
+    """The draft cut to [start_ms, end_ms), shifted to begin at 0, without audio tracks.
+
+    Segments keep their meaning: one cut at the front starts later in its source (`in` moved by
+    the cut at the segment's speed) and loses its fade in and transition; one cut at the back
+    loses its fade out. The main track's trailing gap holds the `BLACK_ID` still, so the main track
+    stays the main one and the window keeps its length.
+    """
+    length = end_ms - start_ms
+    tracks, main_found = [], False
+    for track, spans in _placed(draft):
+        if _track_type(track) == TRACK_AUDIO:
+            continue
+        kept = [_cut_segment(s, e, seg, start_ms, end_ms) for s, e, seg in spans if s < end_ms and e > start_ms]
+        if not main_found and _track_type(track) == TRACK_VIDEO and spans:
+            main_found = True
+            filled = max((seg["st"] + seg["d"] for seg in kept), default=0)
+            if filled < length:
+                kept.append(_black(filled, length - filled))
+        tracks.append({**track, "sg": kept})
+    if not main_found:
+        tracks.insert(0, {"id": "frames_main", "tt": TRACK_VIDEO, "sg": [_black(0, length)]})
+    return {**{k: v for k, v in dict(draft).items() if k != "t"}, "d": length, "t": tracks}
+
+
+def _cut_segment(start: int, end: int, segment: Mapping, lo: int, hi: int) -> dict:
+    m = dict(_meta(segment))
+    front, back = max(0, lo - start), max(0, end - hi)
+    if front:
+        for key in ("fade_in_ms", "fade_in", "transition"):
+            m.pop(key, None)
+    if back:
+        for key in ("fade_out_ms", "fade_out"):
+            m.pop(key, None)
+    cut = {**segment, "st": max(start, lo) - lo, "d": min(end, hi) - max(start, lo), "m": m}
+    if front:
+        cut["in"] = _ms(segment.get("in")) + round(front * _speed(m))
+    return cut
+
+
+def _black(start: int, dur: int) -> dict:
+    return {"id": "frames_black", "st": start, "d": dur, "src": BLACK_ID, "m": {"fit": "stretch"}}
+
+
+# --- media: localised once, video through proxies ---------------------------------------------
+_memo: dict[tuple, dict] = {}
+_memo_lock = threading.Lock()
+
+
+def frame_media(draft: Mapping, video_infos, fetch: Fetch | None, cache: Path) -> dict[str, dict]:
+    """The draft's media, local (fetched once), probed where the state lacks facts; remembered per
+    media record, so later frames neither probe nor fetch again."""
+    infos = infos_by_id(video_infos)
+    media = {}
+    for media_id in used_media(draft):
+        if media_id not in infos:
+            continue
+        key = ("media", str(cache), media_id, json.dumps(infos[media_id], sort_keys=True, default=str))
+        entry = _remembered(key)
+        if entry is None:
+            entry = _remember(key, localise(media_id, infos[media_id], cache, fetch or download))
+        media[media_id] = entry
+    media[BLACK_ID] = _black_still(cache)
+    return media
+
+
+def with_proxies(media: Mapping[str, Mapping], ids: Iterable[str], cache: Path) -> dict[str, dict]:
+    """`media` with each of `ids` that is a video read from its proxy (made once)."""
+    out = dict(media)
+    for media_id in ids:
+        entry = media.get(media_id)
+        if entry is not None and _proxied(entry):
+            out[media_id] = proxy_entry(entry, cache)
+    return out
+
+
+def _proxied(entry: Mapping) -> bool:
+    path = str(entry.get("path") or "")
+    return entry.get("type") == "video" and entry.get("vcodec") != "gif" and not path.lower().endswith(".gif")
+
+
+def proxy_entry(entry: Mapping, cache: Path) -> dict:
+    """The media entry read from a small all-keyframe proxy of its file (made once, kept in the cache)."""
+    source = Path(entry["path"])
+    stat = source.stat()
+    key = f"{source.resolve()}|{stat.st_mtime_ns}|{stat.st_size}|{PROXY_SIDE}|{' '.join(PROXY_CODEC)}"
+    memo_key = ("proxy", key)
+    found = _remembered(memo_key)
+    if found is not None:
+        return {**entry, **found}
+    target = cache / "proxies" / f"{hashlib.sha256(key.encode()).hexdigest()[:24]}.mkv"
+    if not target.is_file():
+        _make_proxy(source, target)
+    facts = {k: v for k, v in probe(target).items() if k != "d"}  # the timeline keeps the source's length
+    return {**entry, **_remember(memo_key, {**facts, "path": str(target), "has_audio": False})}
+
+
+def _make_proxy(source: Path, target: Path) -> None:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    partial = target.with_name(target.stem + ".partial.mkv")
+    side = PROXY_SIDE
+    scale = (f"scale=trunc(iw*sar/2)*2:ih,setsar=1,scale='min({side},iw)':'min({side},ih)'"
+             ":force_original_aspect_ratio=decrease:force_divisible_by=2")
+    try:
+        run(["-y", "-i", str(source), "-map", "0:v:0", "-an", "-sn", "-dn", "-vf", scale, "-fps_mode", "passthrough",
+             *PROXY_CODEC, str(partial)],
+            what=f"making a frame proxy of {source.name}", timeout=600)
+        os.replace(partial, target)
+    finally:
+        partial.unlink(missing_ok=True)
+
+
+def _black_still(cache: Path) -> dict:
+    path = cache / "frames-black.png"
+    if not path.is_file():
+        cache.mkdir(parents=True, exist_ok=True)
+        partial = path.with_name(path.name + ".partial")
+        Image.new("RGB", (16, 16)).save(partial, format="PNG")
+        os.replace(partial, path)
+    return {"id": BLACK_ID, "type": "image", "path": str(path), "d": 0, "width": 16, "height": 16,
+            "fps": None, "has_audio": False}
+
+
+def _remembered(key: tuple) -> dict | None:
+    with _memo_lock:
+        entry = _memo.get(key)
+    if entry is not None and not Path(entry["path"]).is_file():
+        return None
+    return entry
+
+
+def _remember(key: tuple, entry: dict) -> dict:
+    with _memo_lock:
+        if len(_memo) > 1024:
+            _memo.clear()
+        _memo[key] = entry
+    return entry
+
+
+# --- drawing ------------------------------------------------------------------------------------
+class _Draft:
+    """One draft made ready for frames: its media local, its length and the canvas the frames use."""
+
+    def __init__(self, draft: Mapping, video_infos, canvas: Mapping | None, width: int, fetch: Fetch | None,
+                 cache_dir: str | Path | None):
+        if not isinstance(width, int) or width < 16:
+            raise RenderError(f"a frame must be at least 16 px wide, not {width!r}")
+        self.draft = draft
+        self.cache = media_cache(cache_dir)
+        self.media = frame_media(draft, video_infos, fetch, self.cache)
+        self.duration_ms = read_timeline(draft, self.media).duration_ms
+        full = read_canvas(canvas)
+        longer = max(full.width, full.height)
+        self.preset = Preset("frame", "", max_side=min(MAX_SIDE, math.ceil(width * longer / full.width)),
+                             max_fps=120, video=("-f", "rawvideo", "-pix_fmt", "rgb24"))
+        self.canvas_in = canvas
+        self.size = output_canvas(full, self.preset)
+
+    def check(self, t_s: float) -> float:
+        try:
+            t_s = float(t_s)
+        except (TypeError, ValueError):
+            raise RenderError(f"a frame time is a number of seconds, not {t_s!r}") from None
+        if not 0 <= t_s * 1000 < self.duration_ms:
+            raise RenderError(f"{t_s:g} s is outside the draft: it runs from 0 to {self.duration_ms / 1000:g} s")
+        return t_s
+
+    def windows(self, times: Sequence[float]) -> list[tuple[dict, float]]:
+        """For each time, the window draft and the offset (s) of the wanted frame in it; media of
+        every window are made ready (proxies) first, so the drawing itself only runs ffmpeg."""
+        cuts = []
+        for t_s in times:
+            start, end, frame = frame_window(self.draft, t_s * 1000, self.size.fps)
+            cuts.append((cut_window(self.draft, start, end), (frame - start) / 1000))
+        needed = {mid for window, _ in cuts for mid in used_media(window)}
+        self.media = with_proxies(self.media, needed, self.cache)
+        return cuts
+
+    def draw(self, window: Mapping, offset_s: float) -> Image.Image:
+        w, h = self.size.width, self.size.height
+        with tempfile.TemporaryDirectory(prefix="nemo-frame-") as work:
+            plan = plan_render(window, self.media, self.canvas_in, "pipe:1", quality=self.preset, workdir=work)
+            write_plan_files(plan, Path(work))
+            pick = ["-ss", f"{max(0.0, offset_s - 0.5 / self.size.fps):.4f}"] if offset_s > 0 else []
+            args = plan.args[:-1] + pick + ["-frames:v", "1", plan.args[-1]]
+            done = run(args, what="drawing a frame", text=False, timeout=120)
+        if len(done.stdout) < w * h * 3:
+            raise RenderError("drawing a frame: ffmpeg wrote no picture")
+        return Image.frombytes("RGB", (w, h), done.stdout[: w * h * 3])
+
+
+def draft_frame(
+    draft: Mapping,
+    video_infos,
+    canvas: Mapping | None,
+    t_s: float,
+    width: int = FRAME_WIDTH,
+    fetch: Fetch | None = None,
+    cache_dir: str | Path | None = None,
+) -> Image.Image:
+    """The composited draft at `t_s` seconds, `width` px wide (at most the canvas's width), as RGB."""
+    ready = _Draft(draft, video_infos, canvas, width, fetch, cache_dir)
+    [(window, offset)] = ready.windows([ready.check(t_s)])
+    return ready.draw(window, offset)
+
+
+def draft_frames(
+    draft: Mapping,
+    video_infos,
+    canvas: Mapping | None,
+    times: Sequence[float] | None = None,
+    n: int | None = None,
+    every: float | None = None,
+    width: int = SHEET_FRAME_WIDTH,
+    fetch: Fetch | None = None,
+    cache_dir: str | Path | None = None,
+    columns: int = SHEET_COLUMNS,
+) -> Image.Image:
+    """A contact sheet: frames at `times` (s), or `n` spread evenly, or one `every` seconds, each
+    `width` px wide with its time under it."""
+    ready = _Draft(draft, video_infos, canvas, width, fetch, cache_dir)
+    times = [ready.check(t) for t in (times if times is not None else sheet_times(ready.duration_ms, n, every))]
+    cuts = ready.windows(times)
+    with ThreadPoolExecutor(max_workers=min(_WORKERS, len(cuts))) as pool:
+        pictures = list(pool.map(lambda cut: ready.draw(*cut), cuts))
+    return contact_sheet(pictures, [time_label(t) for t in times], columns)
+
+
+def sheet_times(duration_ms: int, n: int | None = None, every: float | None = None) -> list[float]:
+    """Times (s) for a sheet: the middles of `n` equal parts of the draft, or 0, every, 2 every, …"""
+    if every is not None:
+        if not isinstance(every, (int, float)) or not every > 0:
+            raise RenderError(f"every must be a positive number of seconds, not {every!r}")
+        count = math.ceil(duration_ms / (every * 1000) - 1e-9)
+        if count > MAX_FRAMES:
+            raise RenderError(f"every {every:g} s makes {count} frames, over the {MAX_FRAMES} a sheet can hold")
+        return [round(i * every, 3) for i in range(count)]
+    n = 12 if n is None else n
+    if not isinstance(n, int) or isinstance(n, bool) or not 1 <= n <= MAX_FRAMES:
+        raise RenderError(f"the number of frames must be a whole number from 1 to {MAX_FRAMES}, not {n!r}")
+    return [round((i + 0.5) * duration_ms / n / 1000, 3) for i in range(n)]
+
+
+def time_label(t_s: float) -> str:
+    """12.5 -> '0:12.50'."""
+    minutes, seconds = divmod(t_s, 60)
+    return f"{int(minutes)}:{seconds:05.2f}"
+
+
+def contact_sheet(pictures: Sequence[Image.Image], labels: Sequence[str], columns: int = SHEET_COLUMNS) -> Image.Image:
+    """The pictures in rows of `columns`, each with its label under it, on a dark background."""
+    columns = max(1, min(columns, len(pictures)))
+    w, h = pictures[0].size
+    gap, band = 6, _LABEL_PX + 8
+    rows = math.ceil(len(pictures) / columns)
+    sheet = Image.new("RGB", (gap + columns * (w + gap), gap + rows * (h + band + gap)), (24, 24, 24))
+    draw = ImageDraw.Draw(sheet)
+    font = _label_font()
+    for index, (picture, label) in enumerate(zip(pictures, labels)):
+        x = gap + (index % columns) * (w + gap)
+        y = gap + (index // columns) * (h + band + gap)
+        sheet.paste(picture, (x, y))
+        text_w = draw.textlength(label, font=font)
+        draw.text((x + (w - text_w) / 2, y + h + 3), label, fill=(230, 230, 230), font=font)
+    return sheet
+
+
+def _label_font():
+    try:
+        return ImageFont.truetype(str(font_path("regular")), _LABEL_PX)
+    except (MediaError, OSError):
+        return ImageFont.load_default()
+
+
+def png_bytes(image: Image.Image) -> bytes:
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+# --- small readers ------------------------------------------------------------------------------
+def _speed(m: Mapping) -> float:
+    try:
+        speed = float(m.get("speed", 1.0))
+    except (TypeError, ValueError):
+        return 1.0
+    return speed if speed > 0 else 1.0
+
+
+def _grid_ms(frame: int, fps: float) -> int:
+    """The ms (rounded down) at which canvas frame `frame` starts."""
+    return math.floor(frame * 1000 / fps + 1e-6)
