@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from functools import singledispatch
 
 from . import commands as c
-from . import findings, ops
+from . import findings, layer_ops, ops
 from .speech import EditError, Say, seconds
 
 TAIL_TOLERANCE_MS = 150  # a silence ending this close to the clip's end runs to its end
@@ -106,6 +106,9 @@ def apply(command, edit: Edit) -> Say:
     if int(edit.draft.get("d") or 0) > before and ops.music_segments(edit.draft):
         lengths = {m["id"]: int(m.get("d") or 0) for m in edit.media if "id" in m}
         edit.draft = ops.extend_music(edit.draft, before, lengths)
+    if int(edit.draft.get("d") or 0) > before and layer_ops.overlay_tracks(edit.draft):
+        clips = {m["id"]: int(m.get("d") or 0) for m in edit.media if m.get("type") == "video"}
+        edit.draft = layer_ops.extend_overlays(edit.draft, before, clips)
     return said
 
 
@@ -495,3 +498,6 @@ def _(command: c.TrimEndSilence, edit: Edit) -> Say:
         return [(a, b) for a, b in findings.ranges(edit.analyses, src, "silence") if end and b >= end - TAIL_TOLERANCE_MS]
 
     return _remove_ranges(edit, "silence", trailing)
+
+
+from . import layer_edits  # noqa: E402,F401  (registers the layer commands' handlers; it imports this module)

@@ -168,6 +168,43 @@ class Fade:
 
 
 @dataclass(frozen=True)
+class AddOverlay:
+    """An uploaded image (a logo) or clip painted over the whole video at a corner, `size` × the width."""
+
+    name: str
+    position: str = "top_right"  # top_left | top_right | bottom_left | bottom_right | center
+    size: float | None = None  # None: the default for a logo
+
+
+@dataclass(frozen=True)
+class PictureInPicture:
+    """A scene leaves the main track and plays small in a corner over the scene before it."""
+
+    scene: int | None
+    position: str = "bottom_right"
+    size: float | None = None
+
+
+@dataclass(frozen=True)
+class Transition:
+    """A transition at cuts: between two named scenes, into one scene, or at every cut (`every`)."""
+
+    kind: str | None  # "crossfade" | "dip_to_black"; None removes the transitions
+    ms: int | None = None  # None: the default length
+    scenes: tuple[int, ...] = ()
+    every: bool = False
+    after: bool = False  # one scene named: the cut after it ("after scene 1") rather than before it
+
+
+@dataclass(frozen=True)
+class MusicSetting:
+    """Loop the music to the end of the video ("loop"), or duck it under the clips' speech ("duck")."""
+
+    key: str
+    on: bool = True
+
+
+@dataclass(frozen=True)
 class Undo:
     pass
 
@@ -209,5 +246,5 @@ Command = (
     Reorder | Reverse | Move | Duplicate | InsertClip | Swap | TrimTo | Cut | Remove | Split | Speed | AddText | ChangeText | RemoveText
     | StyleText | Fit
     | AddMusic | RemoveMusic | SetVolume | Mute | Canvas | Fade | Undo | Redo | Help | SplitAtSceneCuts
-    | RemoveFindings | TrimEndSilence | Ambiguous
+    | RemoveFindings | TrimEndSilence | Ambiguous | AddOverlay | PictureInPicture | Transition | MusicSetting
 )

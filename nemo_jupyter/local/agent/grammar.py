@@ -41,6 +41,9 @@ I can edit the timeline with instructions like these (scenes are numbered from 1
 - sound: "set volume of scene 1 to 50%" · "mute scene 2" · "mute all clips" · "unmute scene 2" · 第2段静音
 - canvas: "make it vertical" · "change aspect ratio to 9:16" (or 1:1, 16:9, 4:3) · "crop the clips to fill the frame" · "show the whole picture" · 改成竖屏
 - fades: "fade in 1s" · "fade out 2s at the end" · "fade in scene 2 over 1s" · 淡入1秒
+- layers: "add logo.png in the top right corner at 15% size" · "picture in picture scene 3 in the bottom left" · 在右上角添加logo.png，大小15% · 把第3段做成画中画放在左下角
+- transitions: "crossfade 0.5s between scene 1 and 2" · "add crossfades between all scenes" · "fade to black between scene 2 and 3" · "remove the transitions" · 在第1段和第2段之间加0.5秒交叉淡化 · 所有片段之间加转场 · 第2段和第3段之间黑场过渡
+- music: "loop the music" · "duck the music" (quieter under speech) · 循环播放背景音乐 · 人声时压低背景音乐
 - after analysis: "split clips at scene cuts" · "split scene 1 at its scene cuts" · "split city.mp4 at scene cuts" · "remove frozen frames" · "cut the black frames" · "trim the silence at the end" · 在场景切换处分割
 - "undo" · "redo" · "help" · 撤销 · 重做
 
@@ -256,6 +259,67 @@ def _fit(clause, saved):
     return None
 
 
+_CORNERS = (
+    (r"\b(?:top|upper)[- ]?right\b|\bright[- ]top\b|右上", "top_right"),
+    (r"\b(?:top|upper)[- ]?left\b|\bleft[- ]top\b|左上", "top_left"),
+    (r"\b(?:bottom|lower)[- ]?right\b|\bright[- ]bottom\b|右下", "bottom_right"),
+    (r"\b(?:bottom|lower)[- ]?left\b|\bleft[- ]bottom\b|左下", "bottom_left"),
+    (r"\b(?:center|centre|middle)\b|中间|中央|居中|正中", "center"),
+)
+_PIP = r"\bpicture[- ]in[- ](?:a[- ])?picture\b|\bpip\b|画中画|小窗"
+_LOGO = r"\b(?:logo|watermark|badge|corner)s?\b|水印|台标|标志|角标|logo"
+
+
+def _corner(clause: str) -> str | None:
+    return next((name for pattern, name in _CORNERS if _has(pattern, clause)), None)
+
+
+def _layer(clause, saved):
+    """ "add logo.png in the top right corner at 15% size", "picture in picture scene 3 in the bottom left" """
+    corner, size = _corner(clause), _percent(clause)
+    if _has(_PIP, clause):
+        return [c.PictureInPicture(_scene(clause), corner or "bottom_right", size)]
+    named = SAVED.search(clause)
+    if named and (corner or _has(_LOGO, clause)) and _text_kind(clause) is None:
+        return [c.AddOverlay(saved[int(named[1])], corner or "top_right", size)]
+    return None
+
+
+_CROSSFADE = r"\bcross[- ]?fad(?:e|es|ing)\b|\b(?:cross[- ])?dissolves?\b|\btransitions?\b|交叉淡化|叠化|溶解|转场|过渡"
+_DIP = r"\b(?:fade|fades|fading|dip|dips|dipping) (?:to|through|into|via) black\b|黑场|渐黑|闪黑|黑色过渡"
+_REMOVING = r"\b(?:remove|delete|drop|no|without|get rid of|clear)\b|删除|去掉|删掉|移除|不要|取消"
+
+
+def _transition(clause, saved):
+    """ "crossfade 0.5s between scene 1 and 2", "add crossfades between all scenes", "fade to black between scene 2 and 3" """
+    dip, cross = _has(_DIP, clause), _has(_CROSSFADE, clause)
+    numbers = _scene_numbers(clause)
+    every = not numbers and _ALL.search(clause) is not None
+    at_cuts = every or len(numbers) >= 2 or _has(r"\bbetween\b|\bcuts?\b|之间|之后|之前", clause)
+    times = _times(clause)
+    if dip and not (cross or at_cuts):  # "fade to black at the end": the video's fade out
+        return [c.Fade(False, times[0] if times else 1000)]
+    if not cross and not dip:
+        return None
+    kind = None if _has(_REMOVING, clause) else "dip_to_black" if dip else "crossfade"
+    every = every or (kind is None and not numbers)  # "remove the transitions": all of them
+    return [c.Transition(kind, times[0] if times else None, tuple(numbers), every,
+                         after=_has(r"\bafter\b|之后|后", clause))]
+
+
+def _music_setting(clause, saved):
+    """ "loop the music", "duck the music (under speech)", "stop looping the music" """
+    if not _has(_MUSIC, clause):
+        return None
+    off = _has(r"\b(?:don'?t|do not|stop|no longer|not|without|turn off)\b|\bun-?(?:loop|duck)|不要|取消|停止|关闭|不再", clause)
+    if _has(r"\bloop(?:s|ed|ing)?\b|\brepeat(?:s|ed|ing)?\b|循环|重复播放", clause):
+        return [c.MusicSetting("loop", not off)]
+    if _has(r"\bduck(?:s|ed|ing)?\b|\bunder (?:the )?(?:speech|voices?|dialogue|talking|people)\b|"
+            r"\bwhen (?:people|someone|they|anyone|somebody) (?:talks?|speaks?)\b|闪避|避让|人声|说话|讲话", clause):
+        return [c.MusicSetting("duck", not off)]
+    return None
+
+
 _LOUDNESS = (r"\b(?:louder|quieter|softer|turn (?:it |the \w+ )?(?:up|down)|lower|raise)\b|调小|调大|小声|大声|"
              r"轻一点|响一点")
 _MUSIC = r"\b(?:music|bgm|song|soundtrack|tune)\b|音乐|配乐|歌曲|bgm"
@@ -461,7 +525,7 @@ def _ambiguous(clause, saved):
     return None
 
 
-_READERS = (_undo, _analysis, _text, _music, _insert, _canvas, _fit, _fade, _speed, _volume, _order, _split, _trim, _remove,
+_READERS = (_undo, _analysis, _transition, _text, _music_setting, _music, _layer, _insert, _canvas, _fit, _fade, _speed, _volume, _order, _split, _trim, _remove,
             _ambiguous)
 
 

@@ -22,11 +22,16 @@ Segment `m` keys (what `local/media/render.py` reads; absent keys take the defau
     fade_out_ms  fade to black / silence over the segment's last ms
     fit          "contain" | "cover" | "stretch": how a source of another shape fills the canvas
     font, box    text segments: "bold" | "regular"; a box behind the text (renderer options)
+    transition   scenes: {"type": "crossfade" | "dip_to_black", "ms"} at the cut before the scene
+    position, size, opacity   overlays (later video tracks): a corner and a fraction of the width
+    loop, duck   music: repeat to the end of the video; quieter under the clips' speech
+
+(layer_ops.py writes the last three.)
 
 Scenes are the segments of the main video track (the first `tt: 0` track), numbered from 1 in
 timeline order; `commands.LAST` (-1) names the last one. Every operation keeps these rules (in
 `_settle`): video segments sit end to end from 0 in list order, the draft's `d` is the video
-track's end, text and audio segments are clipped to it, and existing ids never change.
+track's end, text, audio and overlay segments are clipped to it, and existing ids never change.
 """
 
 from __future__ import annotations
@@ -132,7 +137,7 @@ def _settle(draft: dict) -> None:
         draft["d"] = max(ends, default=0)
         return
     for track in draft["t"]:
-        if track is video or track.get("tt") not in (TRACK_AUDIO, TRACK_TEXT):
+        if track is video or track.get("tt") not in (TRACK_AUDIO, TRACK_TEXT, TRACK_VIDEO):
             continue
         kept = []
         for segment in track.get("sg") or []:
@@ -269,6 +274,7 @@ def _split_segment(segments: list[dict], index: int, at_ms: int) -> None:
     segment["d"] = at_ms
     _meta(segment).pop("fade_out_ms", None)
     _meta(tail).pop("fade_in_ms", None)
+    _meta(tail).pop("transition", None)
     segments.insert(index + 1, tail)
 
 
@@ -326,6 +332,7 @@ def _without_ranges(segment: dict, ranges_ms: list[tuple[int, int]]) -> list[dic
         if number:
             piece["id"] = new_id("seg")
             _meta(piece).pop("fade_in_ms", None)
+            _meta(piece).pop("transition", None)
         if number < len(keep) - 1:
             _meta(piece).pop("fade_out_ms", None)
         piece["in"], piece["d"] = a, round((b - a) / speed)
@@ -408,10 +415,12 @@ def add_music(draft: dict, media: dict, volume: float = DEFAULT_MUSIC_VOLUME) ->
 
 @_pure
 def extend_music(draft: dict, old_total_ms: int, source_ms: dict[str, int]) -> None:
-    """Music that played to the old end of the video plays on to its new end, as far as its file goes."""
+    """Music that played to the old end of the video plays on to its new end, as far as its file goes
+    (looping music: all the way)."""
     grown = int(draft.get("d") or 0) - int(old_total_ms)
     for segment in music_segments(draft) if grown > 0 else []:
         left = int(source_ms.get(segment.get("src"), 0)) - int(segment.get("in", 0)) - int(segment["d"])
+        left = grown if _meta(segment).get("loop") else left
         if _end(segment) == old_total_ms and left > 0:
             segment["d"] = int(segment["d"]) + min(grown, left)
 
