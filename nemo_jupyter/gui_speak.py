@@ -123,7 +123,7 @@ ELEMENTS = Words(("button", "buttons", "menu", "tab", "panel", "icon", "sidebar"
                   "窗口", "页面", "右上角", "左上角", "右下角", "左下角", "设置", "界面", "弹窗"))
 # What a GUI sentence is about decides what the notebook does.
 TOPICS = {
-    EXPORT: Words(("export", "exporting", "download", "downloading", "save the video", "save your video",
+    EXPORT: Words(("export", "exporting", "download", "downloading", "save video", "save the video", "save your video",
                    "save the final video", "render"), ("导出", "下载", "保存视频", "保存")),
     CREDITS: Words(("account", "balance", "billing", "credits", "credit", "subscription", "top up", "recharge"),
                    ("账户", "账号", "余额", "积分", "充值", "账单", "订阅")),
@@ -241,9 +241,9 @@ def _example(goal: str) -> str:
 
 
 # --- goals: what the user wanted to do through the GUI --------------------------------------------
-_DETERMINER = r"(?:the|a|an|your|this|that|these|those|its|their|track|position|scene|layer|\d)"
+_DETERMINER = r"(?:the|a|an|your|this|that|these|those|its|their|track|position|scene|layer|where|wherever|anywhere|\d)"
 _PLACE = re.compile(rf"\s+(?:(?:over|down|up|back|right|all the way)\s+)?(to|into|onto|on to|on|over|before|after|"
-                    rf"behind|in front of|next to|above|below|between)\s+(?={_DETERMINER}\b|[A-Z]|\d)", re.IGNORECASE)
+                    rf"behind|in front of|next to|above|below|between)\s+(?={_DETERMINER}\b|(?-i:[A-Z])|\d)", re.IGNORECASE)
 _PURPOSE_EN = re.compile(r"\s+(?:in order\s+)?to\s+(?!" + _DETERMINER + r"\b)(?=[a-z])", re.IGNORECASE)
 _NOT_PURPOSE = re.compile(r"\b(?:go|going|head|head over|navigate|switch|scroll|next|up|back|down|close|due|want|"
                           r"need|like|how)$", re.IGNORECASE)
@@ -253,7 +253,8 @@ _BY_DOING = re.compile(r"^(?P<goal>.+?)\s+by\s+(?:click|tapp|tap|press|select|us
                        re.IGNORECASE)
 _SELECT_THEN_PRESS = re.compile(r"\bselect\s+(?P<thing>.+?)\s+(?:(?:on|in)\s+the\s+timeline\s+)?(?:,\s*)?(?:and|then)\s+"
                                 r"(?:then\s+)?(?:press|click|hit|tap)\s+(?:the\s+)?(?P<button>[A-Za-z]+)\b", re.IGNORECASE)
-_DIRECTION = re.compile(r"\s+(?P<dir>left|right|earlier|later|forward|backward|up|down)\b(?P<rest>.*)$", re.IGNORECASE)
+_DIRECTION = re.compile(r"\s+(?P<dir>(?:to the\s+)?(?:left|right)|earlier|later|forward|backward|up|down)"
+                        r"(?P<rest>\s+(?:by|a bit|a little|slightly|\d)[^,]*)?$", re.IGNORECASE)
 _OF_PHRASE = re.compile(r"\bof\s+(?P<whole>(?:the|your)\s+[\w\s-]+)$", re.IGNORECASE)
 _LOCATIVE = re.compile(r"\s+(?:in|from|under|on|via|through|inside|at)\s+(?:the\s+)?(?:[\w'’-]+\s+){0,3}?"
                        r"(?:" + "|".join(re.escape(word) for word in ELEMENTS.en) + r")s?\b(?:\s+(?:on|at|in)\s+the\s+"
@@ -280,8 +281,11 @@ def _goal_en(plain: str) -> str | None:
     return None
 
 
+_CONDITION = re.compile(r"\s+(?:if|when|once|whenever|so that|until)\s+.*$", re.IGNORECASE)
+
+
 def _clean_goal(goal: str) -> str | None:
-    goal = _LOCATIVE.sub("", goal)
+    goal = _CONDITION.sub("", _LOCATIVE.sub("", goal))
     goal = re.sub(r"\s+(?:here|there|with one click|in one click|easily|instantly|in the editor)$", "", goal.strip(),
                   flags=re.IGNORECASE)
     goal = _ENDING.sub("", goal).strip(" ,，")
@@ -299,16 +303,18 @@ def _drag_en(plain: str) -> str | None:
     purpose, goal_tail = _split_purpose(rest)
     place = _PLACE.search(purpose)
     if place:
-        thing, where = purpose[:place.start()].strip(), purpose[place.end():].strip()
+        thing, where = purpose[:place.start()].strip(), _CONDITION.sub("", purpose[place.end():]).strip()
         preposition = place.group(1).lower()
         timeline = re.search(r"\btimeline\b", where, re.IGNORECASE) and preposition in ("to", "into", "onto", "on", "on to")
         verb_word, preposition = ("add", "to") if timeline else ("move", "to" if preposition in (
             "into", "onto", "on", "on to", "over") else preposition)
+        if thing and re.match(r"(?:where|wherever|anywhere)\b", where, re.IGNORECASE):
+            return f"move {thing}"  # the agent does not know where: the user says it
         if thing and where:
             return f"{verb_word} {thing} {preposition} {where}"
     direction = _DIRECTION.search(purpose)
     if direction and purpose[:direction.start()].strip():
-        return f"move {purpose[:direction.start()].strip()} {direction.group('dir').lower()}"
+        return f"move {purpose[:direction.start()].strip()} {direction.group('dir').lower()}{direction.group('rest') or ''}"
     if goal_tail:
         whole = _OF_PHRASE.search(purpose)
         thing = whole.group("whole") if whole else purpose
@@ -338,7 +344,12 @@ def _drag_zh(plain: str) -> str | None:
     if found is None or not found.group("thing").strip() or not found.group("where").strip():
         return None
     thing = _FILLER_ZH.sub("", found.group("thing").strip())
-    return f"把{thing}移到{found.group('where').strip()}"
+    return f"把{_spaced(thing)}移到{_spaced(found.group('where').strip())}".strip()
+
+
+def _spaced(words: str) -> str:
+    """Latin words among Chinese ones keep a space on their side ("把 city.mp4 移到时间轴")."""
+    return (" " if words[:1].isascii() else "") + words + (" " if words[-1:].isascii() else "")
 
 
 def _goal_zh(plain: str) -> str | None:

@@ -12,6 +12,7 @@ import sys
 import time
 from typing import Any, Callable, Protocol, TextIO
 
+from .gui_speak import LiveTranslation, translate_gui
 from .protocol import STILL_WORKING_AFTER_S
 
 STILL_WORKING = "Still working…"
@@ -46,13 +47,19 @@ def change_lines(result: Any) -> list[str]:
 
 
 class Transcript:
-    """What a reply looks like so far: tool markers and text, each text shown once."""
+    """What a reply looks like so far: tool markers and text, each text shown once and translated.
 
-    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
-        self.clock = clock
-        self.parts: list[tuple[str, str]] = []  # ("text" | "tool", content)
+    Every view shows the text through here: GUI-speak is read sentence by sentence as it streams
+    (`gui_speak.LiveTranslation`), so no view ever shows a raw GUI sentence. With `growing=False`
+    (a terminal, which cannot take text back) only whole sentences are shown.
+    """
+
+    def __init__(self, clock: Callable[[], float] = time.monotonic, growing: bool = True) -> None:
+        self.clock, self.growing = clock, growing
+        self.parts: list[tuple[str, str]] = []  # ("text" | "tool", content as shown)
         self.last_news = clock()
         self.still_working = False
+        self._live: LiveTranslation | None = None  # the text part still streaming
 
     def add(self, ev: Any) -> bool:
         """Take an event; True when the transcript changed."""
@@ -64,27 +71,61 @@ class Transcript:
                 return True
             return False
         self.last_news, self.still_working = self.clock(), False
+        before = list(self.parts)
         if kind == "text_chunk":
             self._append_text(ev.text)
         elif kind == "text" and not getattr(ev, "streamed", False):
-            self._append_text(ev.text, whole=True)
+            self.close()
+            self._append_text(ev.text)
+            self.close()
+        elif kind == "text":  # the whole text of the chunks so far: their last sentence is complete
+            self.close()
         elif kind == "tool_call":
+            self.close()
             self.parts.append(("tool", tool_marker(ev)))
         else:
             return False
-        return True
+        return self.parts != before
 
-    def _append_text(self, text: str, whole: bool = False) -> None:
-        if self.parts and self.parts[-1][0] == "text" and not whole:
-            self.parts[-1] = ("text", self.parts[-1][1] + text)
-        else:
-            self.parts.append(("text", text))
+    def _append_text(self, text: str) -> None:
+        if self._live is None:
+            self._live = LiveTranslation(self.clock)
+            self.parts.append(("text", ""))
+        self._live.feed(text)
+        self._show_live()
+
+    def _show_live(self) -> None:
+        if self._live is not None:
+            self.parts[-1] = ("text", self._live.shown() if self.growing else self._live.settled())
+
+    def tick(self) -> bool:
+        """Show a sentence that has grown for `gui_speak.HOLD_S` (when harmless); True when that changed anything."""
+        before = self.parts[-1] if self.parts else None
+        self._show_live()
+        return bool(self.parts) and self.parts[-1] != before
+
+    def close(self) -> bool:
+        """The streaming text part is whole (a tool call, the final text or the end came): show all of it."""
+        if self._live is None:
+            return False
+        before = self.parts[-1]
+        self._live.close()
+        self._show_live()
+        self._live = None
+        return self.parts[-1] != before
 
     def markdown(self) -> str:
-        lines = [f"`{content}`" if kind == "tool" else content for kind, content in self.parts]
+        lines = [f"`{content}`" if kind == "tool" else content for kind, content in self.parts if content]
         if self.still_working:
             lines.append(f"*{STILL_WORKING}*")
         return "\n\n".join(lines) or "*…*"
+
+
+def retold(result: Any) -> bool:
+    """The final reply is not the streamed one: the agent was silent, the stream dropped, or a line was dropped."""
+    if getattr(result, "silent", False) or getattr(result, "recovered", False):
+        return True
+    return result.text != translate_gui(str(getattr(result, "raw_text", result.text)).strip()).text
 
 
 def final_markdown(result: Any) -> str:
@@ -137,6 +178,7 @@ class MarkdownStreamView:
         self.tick()
 
     def tick(self) -> None:
+        self.pace.pending |= self.transcript.tick()
         if self.pace.pending and self.pace.due():
             self._show(self.transcript.markdown())
 
@@ -144,6 +186,7 @@ class MarkdownStreamView:
         self._show(final_markdown(result))
 
     def fail(self, message: str) -> None:
+        self.transcript.close()
         self._show(f"{self.transcript.markdown()}\n\n**{message}**")
 
 
@@ -152,8 +195,8 @@ class TextStreamView:
 
     def __init__(self, out: TextIO | None = None, clock: Callable[[], float] = time.monotonic) -> None:
         self.out = out or sys.stdout
-        self.transcript = Transcript(clock)
-        self._printed = 0  # how many characters of the current text part are out
+        self.transcript = Transcript(clock, growing=False)
+        self._printed = 0  # how many characters of the current part are out
 
     def _write(self, text: str) -> None:
         self.out.write(text)
@@ -166,23 +209,35 @@ class TextStreamView:
         count = len(self.transcript.parts)
         if not self.transcript.add(ev):
             return
-        parts = self.transcript.parts
         if self.transcript.still_working and getattr(ev, "kind", None) == "heartbeat":
             self._write(f"\n{STILL_WORKING}\n")
             return
-        if len(parts) > count:
-            self._write("\n" if count else "")
+        self._print_from(count)
+
+    def _print_from(self, count: int) -> None:
+        """Print what grew in part `count - 1` (a text part ends when the next part comes), then the new parts."""
+        parts = self.transcript.parts
+        if count:
+            self._print_rest(parts[count - 1])
+        for index in range(count, len(parts)):
+            self._write("\n" if index else "")
             self._printed = 0
-        kind, content = parts[-1]
-        if kind == "tool":
+            self._print_rest(parts[index])
+
+    def _print_rest(self, part: tuple[str, str]) -> None:
+        kind, content = part
+        if kind == "tool" and not self._printed:
             self._write(f"[{content}]\n")
-        else:
+        elif kind == "text":
             self._write(content[self._printed:])
-            self._printed = len(content)
+        self._printed = len(content)
 
     def finish(self, result: Any) -> None:
+        count = len(self.transcript.parts)
+        self.transcript.close()
+        self._print_from(count)
         self._write("\n\n" if self.transcript.parts else "")
-        if getattr(result, "silent", False) or getattr(result, "recovered", False) or result.text != result.raw_text:
+        if retold(result):
             self._write(result.text + "\n")
         changes = change_lines(result) or ["no change to the timeline"]
         self._write("What changed:\n" + "".join(f"- {line}\n" for line in changes) + result.summary + "\n")

@@ -56,6 +56,7 @@ class StreamView(NemoWidget):
 
     def tick(self) -> None:
         """Send what changed, at the views' Pace (each update carries the whole text)."""
+        self._pace.pending |= self._transcript.tick()
         if self._pace.pending and self._pace.due():
             self._sync()
 
@@ -68,6 +69,7 @@ class StreamView(NemoWidget):
         self._pace.sent()
 
     def finish(self, result: Any) -> None:
+        self._transcript.close()
         self._sync()
         text = str(getattr(result, "text", "") or "")
         rewritten = getattr(result, "silent", False) or getattr(result, "recovered", False) \

@@ -18,20 +18,20 @@ def test_chunks_grow_the_text_and_the_final_repeat_is_not_shown_twice():
     clock = Clock()
     view = StreamView(display=False, clock=clock)
     view.start()
-    for piece in ("Moving ", "scene 3 ", "first."):
+    for piece in ("Mov", "ing scene 3 ", "first. ", "Done."):
         view.event(TextChunk(piece))
-    assert view.text == "Moving "  # the first at once, the rest at most 10 times a second
+    assert view.text == ""  # whole sentences only (GUI-speak is translated); the first update went out at once
     clock.now += 0.05
     view.tick()
-    assert view.text == "Moving "
+    assert view.text == ""
     clock.now += 0.06
     view.tick()
-    assert view.text == "Moving scene 3 first."
-    view.event(Text("Moving scene 3 first.", streamed=True))
-    assert view.text == "Moving scene 3 first."
+    assert view.text == "Moving scene 3 first."  # the rest at most 10 times a second
+    view.event(Text("Moving scene 3 first. Done.", streamed=True))
     view.event(ToolCall("edit_draft", {"instruction": "move scene 3 before scene 1"}))
     clock.now += 1
     view.tick()
+    assert view.text == "Moving scene 3 first. Done."
     assert view.tools == ["edit_draft · move scene 3 before scene 1"]  # as the Markdown view shows it
     assert view.status == "working"
 
