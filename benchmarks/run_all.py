@@ -27,6 +27,7 @@ QUICK = {
     "analysis": ["--seconds", "3", "--sizes", "320x240,1280x720", "--repeat", "1"],
     "load": ["--sessions", "20", "--clips", "8"],
     "notice": ["--real", "10"],
+    "batch": ["--wall", "1", "--rows", "8", "--scale", "100", "--resume", "10"],
 }
 NUMBER = r"([0-9][0-9,]*\.?[0-9]*)"
 
@@ -74,6 +75,13 @@ ROWS = [
         "bounded", "{0} / {1}"),
     Row("load", "batch: concurrency 4 / one by one", r"one by one: " + NUMBER + r" \(target <= 0\.35; (\d+) cores"
         r": the CPU work alone allows no less than " + NUMBER, "target 0.35", "{0} (CPU floor on {1} cores: {2})"),
+    Row("batch", "cloud-like renders: concurrency 4 / 16 of serial",
+        r"ratios of serial: " + NUMBER + r" at 4 \(target <= 0\.30\), " + NUMBER + " at 16",
+        "targets 0.30 / 0.10 (20 rows at 16: 0.10 is the floor)", "{0} / {1}"),
+    Row("batch", "1 000 rows: rows/s, client RSS growth MB",
+        r"journal: " + NUMBER + r" rows/s[\s\S]*?growth " + NUMBER + " MB", "target growth < 50 MB", "{0} rows/s, {1} MB"),
+    Row("batch", "SIGKILL halfway + resume: /run_sse POSTs / rows",
+        r"/run_sse POSTs (\d+) for (\d+) rows", "target: exactly one per row", "{0} / {1}"),
     Row("notice", "render noticed: late s (worst), polls / 5 s", r"together: new late " + NUMBER + r" s \(worst "
         + NUMBER + r"\), " + NUMBER, "10-180 s renders, simulated; targets <= 2 s, <= 1", "{0} ({1}), {2}"),
     Row("notice", "lateness: new / today's backoff", r"ratio new / today: lateness " + NUMBER, "today: 1 s x1.5 to 30 s"),

@@ -2,16 +2,23 @@
 
 from __future__ import annotations
 
+import asyncio
+import json
 import os
 import signal
 import subprocess
 import sys
 import textwrap
 
+import pytest
+
 import nemo_jupyter
-from nemo_jupyter.batches import Journal
+from nemo_jupyter.batches import Journal, abatch
+from nemo_jupyter.client import AsyncNemoClient
+from nemo_jupyter.session import Settings
 
 ROWS = 8
+FAST = Settings(render_poll_first_s=0.05, render_poll_max_s=0.2)
 CHILD = textwrap.dedent(
     """
     import sys, time
@@ -54,3 +61,37 @@ def test_killed_halfway_then_resumed_sends_each_instruction_once(scripted_backen
     assert set(results["status"]) == {"ok"} and results["session_id"].nunique() == ROWS
     assert scripted_backend.stats.run_sse_posts - before == ROWS  # one POST per row, over both runs
     assert len(Journal(journal).read()) == ROWS
+
+
+def test_cancelling_a_batch_cancels_the_renders_in_flight_and_journals_those_rows(scripted_backend, make_clip,
+                                                                                   tmp_path):
+    clip, journal = make_clip(1.0), tmp_path / "cancel.jsonl"
+    rows = [(str(clip), f"Row {number}", str(tmp_path / f"out{number}.mp4")) for number in range(4)]
+    requests = scripted_backend.stats.requests
+
+    def count(word: str) -> int:
+        return sum(n for name, n in requests.items() if name.startswith("POST /api/render/") and name.endswith(word))
+
+    async def run_and_cancel():
+        async with AsyncNemoClient(api_url=scripted_backend.url) as client:
+            task = asyncio.ensure_future(abatch(rows, 2, client, journal=journal, quality="draft", settings=FAST))
+            while count("lambda") - started < 2:  # both rows in flight are rendering
+                await asyncio.sleep(0.05)
+            task.cancel()
+            with pytest.raises(asyncio.CancelledError):
+                await task
+
+    scripted_backend.faults.set(render_never_completes=True)
+    started, cancels = count("lambda"), count("/cancel")
+    try:
+        asyncio.run(run_and_cancel())
+    finally:
+        scripted_backend.faults.reset()
+    assert count("/cancel") - cancels == 2  # each row's render was cancelled on the server
+    lines = [json.loads(line) for line in journal.read_text(encoding="utf-8").splitlines()]
+    assert sorted(line["status"] for line in lines) == ["cancelled", "cancelled"]
+    assert all(line["session_id"] and "Interrupted" in line["error"] for line in lines)
+
+    results = nemo_jupyter.batch(rows, concurrency=2, api_url=scripted_backend.url, journal=journal, quality="draft",
+                                 settings=FAST, progress=False)
+    assert set(results["status"]) == {"ok"}  # the cancelled rows were done again
