@@ -16,8 +16,10 @@ import pandas as pd
 
 from .draft import number_or_nan
 
-FINDING_COLUMNS = ["media", "kind", "start_s", "end_s", "duration_s", "score", "raw"]
-SCENE_COLUMNS = ["media", "scene", "start_s", "end_s", "duration_s", "thumbnail"]
+_ROW_COLUMNS = ["media", "kind", "start_s", "end_s", "duration_s", "score", "raw"]
+FINDING_COLUMNS = ["clip", *_ROW_COLUMNS]  # clip: the file name (the media id when not known)
+SCENE_COLUMNS = ["clip", "media", "scene", "start_s", "end_s", "duration_s", "thumbnail"]
+_NAME_KEYS = ("name", "filename", "file_name", "title")
 _TIMES = ("start_s", "end_s", "duration_s", "score")
 # (key, scale to seconds) in order of preference, for each time field.
 _TIME_KEYS = {
@@ -34,25 +36,42 @@ _FINDING_LISTS = ("findings", "scenes", "events")
 Thumbnails = Mapping[str, Sequence[Any]] | Callable[[str, int, float, float], Any] | None
 
 
-def findings_dataframe(video_analyses: Any) -> pd.DataFrame:
-    """One row per finding: media, kind, start_s, end_s, duration_s, score (+ raw for unread entries)."""
+def media_names(video_infos: Any) -> dict[str, str]:
+    """Media id → file name, from a state's `video_infos` (a list or a mapping of media)."""
+    entries = video_infos.values() if isinstance(video_infos, Mapping) else video_infos
+    names = {}
+    for media in entries if isinstance(entries, (list, tuple, type({}.values()))) else []:
+        if isinstance(media, Mapping) and media.get("id") is not None:
+            name = next((media[key] for key in _NAME_KEYS if isinstance(media.get(key), str) and media[key]), None)
+            if name:
+                names[str(media["id"])] = name
+    return names
+
+
+def findings_dataframe(video_analyses: Any, names: Mapping[str, str] | None = None) -> pd.DataFrame:
+    """One row per finding: clip (file name, from `names` = media id → name, e.g. `media_names(state
+    ["video_infos"])`; the id when unknown), media, kind, start_s, end_s, duration_s, score (+ raw)."""
     rows = [row for media, analysis in _per_media(video_analyses) for row in _finding_rows(media, analysis)]
-    columns = list(zip(*rows)) if rows else [()] * len(FINDING_COLUMNS)
+    columns = list(zip(*rows)) if rows else [()] * len(_ROW_COLUMNS)
     # Column by column: building from rows would turn None into NaN in the text columns.
-    return pd.DataFrame(
+    frame = pd.DataFrame(
         {
             name: pd.Series(values, dtype="float64" if name in _TIMES else object)
-            for name, values in zip(FINDING_COLUMNS, columns)
+            for name, values in zip(_ROW_COLUMNS, columns)
         }
     )
+    frame.insert(0, "clip", pd.Series([(names or {}).get(m, m) for m in frame["media"]], dtype=object))
+    return frame
 
 
-def scenes_dataframe(video_analyses: Any, thumbnails: Thumbnails = None) -> pd.DataFrame:
+def scenes_dataframe(video_analyses: Any, thumbnails: Thumbnails = None,
+                     names: Mapping[str, str] | None = None) -> pd.DataFrame:
     """One row per detected scene, numbered from 1 within each media in time order (media as given).
 
-    `thumbnails`: `{media: [thumbnail per scene]}`, or `f(media, scene, start_s, end_s) -> thumbnail`.
+    `thumbnails`: `{media: [thumbnail per scene]}`, or `f(media, scene, start_s, end_s) -> thumbnail`;
+    `names` as for `findings_dataframe`.
     """
-    found = findings_dataframe(video_analyses)
+    found = findings_dataframe(video_analyses, names)
     scenes = found[(found["kind"] == "scene") & found["start_s"].notna()].copy()
     if thumbnails is None:
         thumbnails = _own_thumbnails(video_analyses)
@@ -166,6 +185,7 @@ def _thumbnail(thumbnails: Thumbnails, media: str, scene: int, start_s: float, e
 # --- a compact picture of the findings --------------------------------------------------------
 KIND_COLOURS = {"scene": "#4c78a8", "freeze": "#f58518", "black": "#444444", "silence": "#72b7b2"}
 PLOT_KINDS = tuple(KIND_COLOURS)
+PLOT_INK, PLOT_GROUND = "#1f2328", "#ffffff"  # contrast 15.8:1
 
 
 class FindingsPlot:
@@ -183,13 +203,15 @@ class FindingsPlot:
 
     def _repr_svg_(self) -> str:
         found = self.findings
-        rows = [(media, kind, picked) for media in pd.unique(found["media"]) for kind in PLOT_KINDS
+        names = dict(zip(found["media"], found["clip"] if "clip" in found else found["media"]))
+        rows = [(names[media], kind, picked) for media in pd.unique(found["media"]) for kind in PLOT_KINDS
                 if len(picked := found[(found["media"] == media) & (found["kind"] == kind)])]
         end = float(found[["start_s", "end_s"]].max().max()) if rows else 0.0
         label_w, h = 220, self.row_height
         scale = (self.width - label_w - 10) / end if end > 0 else 0.0
         parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{self.width}" height="{h * (len(rows) + 1) + 4}" '
-                 'font-family="sans-serif" font-size="10">']
+                 # its own light ground and dark ink: as readable in a dark theme as in a light one
+                 f'font-family="sans-serif" font-size="10" fill="{PLOT_INK}" style="background: {PLOT_GROUND}">']
         for index, (media, kind, picked) in enumerate(rows):
             y = index * h + 2
             parts.append(f'<text x="0" y="{y + h - 4}">{_escape(str(media))[:28]} · {kind}</text>')

@@ -34,10 +34,11 @@ HELP = """\
 %nemo upload PATH|URL ...             upload clips, images or music to the session
 %nemo upload                          (notebook) a drop zone to upload files from the browser
 %nemo status                          the timeline summary and its DataFrame
-%nemo timeline                        the visual timeline (in a notebook) and its DataFrame
+%nemo timeline                        the visual timeline (in a notebook) and its DataFrame (t = … keeps both)
 %nemo credits                         available / frozen / total credits
 %nemo export [--out FILE] [--quality Q]  render, download and play the video
 %nemo preview                         a quick local preview of the timeline
+%nemo frames [N | T1 T2 …] [--every S]  a contact sheet of the timeline (12 frames, N, or at T1 T2 … s)
 %nemo link                            a browser link to this session (no token in it)
 %nemo session [new|ID]                show, start or resume a session
 %nemo analysis                        the video analysis findings as a DataFrame
@@ -79,6 +80,9 @@ def _line_parser() -> _Parser:
     export.add_argument("--out")
     export.add_argument("--quality", default="high")
     commands.add_parser("session", add_help=False).add_argument("which", nargs="?")
+    frames = commands.add_parser("frames", add_help=False)
+    frames.add_argument("values", nargs="*")
+    frames.add_argument("--every", type=float)
     for name in ("status", "timeline", "credits", "preview", "link", "logout", "analysis", "help"):
         commands.add_parser(name, add_help=False)
     return parser
@@ -88,6 +92,22 @@ def _cell_parser() -> _Parser:
     parser = _Parser(prog="%%nemo", add_help=False)
     parser.add_argument("-o", "--out", dest="variable")
     return parser
+
+
+def frames_request(values: list[str], every: float | None) -> dict:
+    """`%nemo frames` words as `frames()` keywords: none → 12 frames, one whole number → that many,
+    else times in seconds."""
+    if every is not None:
+        if values:
+            raise NemoCellError("Give either --every or a count / times, e.g. `%nemo frames --every 2`.")
+        return {"every": every}
+    if len(values) == 1 and re.fullmatch(r"[+-]?\d+", values[0]):
+        return {"n": int(values[0])}
+    try:
+        return {"times": [float(value) for value in values]} if values else {}
+    except ValueError:
+        raise NemoCellError(f"`%nemo frames` takes a count (12) or times in seconds (1.5 3 7.25), not "
+                            f"{' '.join(values)!r}.") from None
 
 
 def expand_placeholders(text: str, namespace: dict) -> str:
@@ -267,9 +287,8 @@ class NemoMagics(Magics, Configurable):
     def _cmd_timeline(self, args: Any) -> Any:
         if not self._notebook():
             return self._wait(self._require_session().timeline())
-        timeline = self._widgets().TimelineWidget(self._blocking(self._require_session()))
-        display(timeline)
-        return timeline.to_dataframe()
+        widgets = self._widgets()  # t = %nemo timeline: t.widget, t.selected, t.dataframe; shown when last
+        return widgets.TimelineView(widgets.TimelineWidget(self._blocking(self._require_session())))
 
     def _cmd_credits(self, args: Any) -> None:
         credits = self._wait(self._require_session().credits())
@@ -290,6 +309,8 @@ class NemoMagics(Magics, Configurable):
         except KeyboardInterrupt:
             print(INTERRUPTED_EXPORT)
             raise
+        bars["render"].update(100.0)
+        bars["render"].close()  # a saved notebook shows each bar in its final state
         bars["download"].update(100.0)
         bars["download"].close(f"saved to {render.path}")
         if self._notebook():
@@ -305,6 +326,10 @@ class NemoMagics(Magics, Configurable):
                                       [bar], inbox, {"progress": bar.update})
         bar.close(f"saved to {render.path}")
         return render
+
+    def _cmd_frames(self, args: Any) -> Any:
+        """A contact sheet as a PIL image: shown as a plain PNG, which the saved notebook keeps."""
+        return self._wait(self._require_session().frames(**frames_request(args.values, args.every)))
 
     def _cmd_link(self, args: Any) -> None:
         print(self._wait(self._require_session().link()))

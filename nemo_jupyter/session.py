@@ -53,6 +53,10 @@ class RenderFailed(NemoError):
     """The render failed twice (or never finished), or once for a reason a retry cannot change."""
 
 
+class FramesFailed(NemoError):
+    """A frame could not be drawn: a time outside the draft, a bad count, unreadable media."""
+
+
 class EditNotConfirmed(StreamError):
     """The stream dropped and polling the state never showed a change."""
 
@@ -489,11 +493,27 @@ class _Rules:
                                            target), {"progress": report})
         return Render(id=f"preview_{self.session_id}", url=None, path=Path(saved), session_id=self.session_id)
 
-    def _analysis_plan(self, scenes: bool) -> Plan:
-        from .findings import findings_dataframe, scenes_dataframe
+    def _frames_plan(self, drawing: str, **request: Any) -> Plan:
+        """A frame (`draft_frame`) or contact sheet (`draft_frames`) of the timeline, drawn here by the
+        local media tools from the renderer's graph, whatever backend holds the draft (media fetched once)."""
+        state = yield from self._state_plan()
+        draft = Draft.from_state(state)
+        if not draft.has_segments:
+            raise NothingToExport("The timeline is empty, so there is no frame to show: upload a clip first.")
+        from .local.media import MediaError, frames
 
-        analyses = (yield from self._state_plan()).get("video_analyses")
-        return scenes_dataframe(analyses) if scenes else findings_dataframe(analyses)
+        try:
+            return (yield Work(getattr(frames, drawing), (draft.raw, state.get("video_infos") or [],
+                                                          state.get("canvas_config")), request))
+        except MediaError as failed:
+            raise FramesFailed(str(failed)) from None
+
+    def _analysis_plan(self, scenes: bool) -> Plan:
+        from .findings import findings_dataframe, media_names, scenes_dataframe
+
+        state = yield from self._state_plan()
+        analyses, names = state.get("video_analyses"), media_names(state.get("video_infos"))
+        return scenes_dataframe(analyses, names=names) if scenes else findings_dataframe(analyses, names)
 
 
 def _render_failure(job: Any, attempts: int) -> RenderFailed:
@@ -621,6 +641,14 @@ class Session(_Rules):
     def preview(self, path: str | os.PathLike | None = None, progress: Progress | None = None) -> Render:
         return self._run(self._preview_plan(path, progress))
 
+    def frame(self, t: float, width: int = 640) -> Any:
+        """The composited timeline at `t` seconds as a PIL image, `width` px wide (no video rendered)."""
+        return self._run(self._frames_plan("draft_frame", t_s=t, width=width))
+
+    def frames(self, n: int | None = None, every: float | None = None, times: Any = None, width: int = 320) -> Any:
+        """A contact sheet (PIL image): `n` frames spread evenly (12 by default), one `every` seconds, or at `times`."""
+        return self._run(self._frames_plan("draft_frames", n=n, every=every, times=times, width=width))
+
     @property
     def analysis(self) -> pd.DataFrame:
         """The findings of the video analyses (cuts, freezes, black, silence, loudness)."""
@@ -711,6 +739,13 @@ class AsyncSession(_Rules):
 
     async def preview(self, path: str | os.PathLike | None = None, progress: Progress | None = None) -> Render:
         return await self._run(self._preview_plan(path, progress))
+
+    async def frame(self, t: float, width: int = 640) -> Any:
+        return await self._run(self._frames_plan("draft_frame", t_s=t, width=width))
+
+    async def frames(self, n: int | None = None, every: float | None = None, times: Any = None,
+                     width: int = 320) -> Any:
+        return await self._run(self._frames_plan("draft_frames", n=n, every=every, times=times, width=width))
 
     async def analysis(self) -> pd.DataFrame:
         return await self._run(self._analysis_plan(scenes=False))

@@ -8,7 +8,7 @@ from __future__ import annotations
 from ._base import BlockingSession
 from .player import ExportView, PlayerWidget
 from .stream_view import StreamView
-from .timeline import TimelineWidget
+from .timeline import TimelineView, TimelineWidget
 from .upload import UploadWidget
 
-__all__ = ["BlockingSession", "ExportView", "PlayerWidget", "StreamView", "TimelineWidget", "UploadWidget"]
+__all__ = ["BlockingSession", "ExportView", "PlayerWidget", "StreamView", "TimelineView", "TimelineWidget", "UploadWidget"]

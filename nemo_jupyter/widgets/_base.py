@@ -1,16 +1,25 @@
-"""What every nemo widget shares: its bundle from `static/`, and one dispatch of custom messages.
+"""What every nemo widget shares: its bundle from `static/`, one dispatch of custom messages, and
+the static form of its result that a saved notebook keeps.
 
 Custom messages carry a `kind`; a widget lists the kinds it answers in `_handlers` (kind → method
 name). The dispatcher is registered once per widget, in `__init__`, never per view.
+
+What lasts: each widget's mime bundle carries `static_bundle()` (Markdown or HTML) and a stable
+`static_text()` next to its widget-view, marked for the save hook (`nemo_jupyter.static_forms`).
+Every display of a widget shares one display id, so `refresh_static()` brings the saved form of
+every copy up to date once its result has changed (a new order, a finished upload).
 """
 
 from __future__ import annotations
 
 import inspect
+import uuid
 from pathlib import Path
 from typing import Any, Callable, ClassVar
 
 import anywidget
+
+from .. import static_forms
 
 STATIC = Path(__file__).resolve().parent.parent / "static"
 
@@ -40,6 +49,40 @@ class NemoWidget(anywidget.AnyWidget):
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.on_msg(self._dispatch)
+        self._display_id = uuid.uuid4().hex
+        self._shown = False
+
+    # --- what lasts -----------------------------------------------------------------------------
+    def static_bundle(self) -> dict[str, str]:
+        """The result as a saved notebook shows it: `{mime: content}` (HTML or Markdown)."""
+        return {}
+
+    def static_text(self) -> str:
+        """A stable one-line `text/plain` (never `<… object at 0x…>`)."""
+        return type(self).__name__
+
+    def __repr__(self) -> str:
+        return self.static_text()
+
+    def _repr_mimebundle_(self, **kwargs: Any) -> tuple[dict, dict]:
+        found = super()._repr_mimebundle_(**kwargs)
+        data, metadata = found if isinstance(found, tuple) else (found or {}, {})
+        return {**data, **self.static_bundle(), "text/plain": self.static_text()}, {**metadata, **static_forms.MARKED}
+
+    def _ipython_display_(self) -> None:
+        from IPython.display import display
+
+        data, metadata = self._repr_mimebundle_()
+        display(data, raw=True, metadata=metadata, display_id=self._display_id)
+        self._shown = True
+
+    def refresh_static(self) -> None:
+        """Re-send the displayed outputs with the current static form (the live view is redrawn)."""
+        if self._shown:
+            from IPython.display import update_display
+
+            data, metadata = self._repr_mimebundle_()
+            update_display(data, raw=True, metadata=metadata, display_id=self._display_id)
 
     def _dispatch(self, _widget: Any, content: Any, buffers: list) -> None:
         kind = content.get("kind") if isinstance(content, dict) else None

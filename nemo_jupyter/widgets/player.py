@@ -4,6 +4,11 @@ It plays from a URL whenever there is one. A local file (a render's download) is
 when there is no URL, or the browser cannot load it (a backend on the kernel's machine seen from
 another one), the kernel sends the file as binary buffer messages, at most `max_bytes` (20 MB by
 default). The bytes never enter a trait, so a saved notebook never stores the video.
+
+A local file also gives the player its shape and cover before it plays: `aspect` (width/height)
+and `poster`, a frame of the video written next to it (`out.poster.jpg`, sent as a data URI). What
+a saved notebook keeps is a `<video>` of the file relative to the notebook with that poster, or one
+line saying where the file was (`static_forms`).
 """
 
 from __future__ import annotations
@@ -15,11 +20,13 @@ from typing import Any
 import ipywidgets
 import traitlets as t
 
+from .. import static_forms
 from ._base import NemoWidget, bundle, stylesheet
 
 DEFAULT_MAX_BYTES = 20 * 1000 * 1000
 PIECE_BYTES = 4 * 1024 * 1024  # below the ~10 MiB websocket message limit
 _URL_STARTS = ("/", "files/", "blob:", "data:")
+OLDER_THAN_TIMELINE = "The timeline has changed since this video was rendered: export again to see the change."
 
 
 def _source(render_or_url: Any) -> tuple[str, Path | None]:
@@ -45,6 +52,7 @@ class PlayerWidget(NemoWidget):
 
     src = t.Unicode("").tag(sync=True)
     poster = t.Unicode("").tag(sync=True)
+    aspect = t.Float(0.0).tag(sync=True)  # width / height of the video, 0 when unknown
     current_time = t.Float(0.0).tag(sync=True)
     playing = t.Bool(False).tag(sync=True)
     has_bytes = t.Bool(False).tag(sync=True)
@@ -54,15 +62,23 @@ class PlayerWidget(NemoWidget):
     _handlers = {"need_bytes": "_on_need_bytes"}
 
     def __init__(self, render_or_url: Any = "", *, max_bytes: int = DEFAULT_MAX_BYTES, **kwargs: Any) -> None:
+        self._own_poster = not kwargs.get("poster")
         super().__init__(**kwargs)
         self.max_bytes = max_bytes
         self._file: Path | None = None
+        self._path: Path | None = None
+        self._poster_file: Path | None = None
         self.load(render_or_url)
+        self.observe(lambda _change: self.refresh_static(), names=["src", "poster"])
 
     def load(self, render_or_url: Any) -> None:
         """Play something else: a URL, a local file (size-capped), or a render result (both)."""
         url, path = _source(render_or_url)
         self._file, self.message = None, ""
+        self._path = path if path is not None and path.is_file() else None
+        if self._path is not None and self._own_poster:
+            self._poster_file, self.aspect = static_forms.poster_frame(self._path)
+            self.poster = static_forms.data_uri(self._poster_file) if self._poster_file else ""
         if path is not None and path.is_file():
             size = path.stat().st_size
             if size <= self.max_bytes:
@@ -75,8 +91,24 @@ class PlayerWidget(NemoWidget):
             self.message = f"No video at {path}."
         self.src, self.has_bytes = url, self._file is not None
 
+    def static_bundle(self) -> dict[str, str]:
+        source = static_forms.lasting_source(self._path, self.src)
+        where = self._path or self.src
+        note = self.message or ("" if source else f"The video was saved at {where}." if where else "")
+        return {"text/html": static_forms.video_html(source, self.poster if source else "", note)}
+
+    def static_text(self) -> str:
+        return f"Video: {self._path or self.src or 'none'}"
+
     def link(self, timeline: Any) -> ipywidgets.widgets.widget_link.Link:
-        """Keep `current_time` and the timeline's `playhead` equal, in the browser (jslink)."""
+        """Keep `current_time` and the timeline's `playhead` equal, in the browser (jslink); once the
+        timeline changes after this video was made, say that the video is older than the timeline."""
+        rendered = list(timeline.tracks)
+
+        def compare(_change: Any) -> None:
+            self.message = "" if list(timeline.tracks) == rendered else OLDER_THAN_TIMELINE
+
+        timeline.observe(compare, names="tracks")
         return ipywidgets.jslink((self, "current_time"), (timeline, "playhead"))
 
     def _on_need_bytes(self, _content: dict, _buffers: list) -> None:
@@ -97,7 +129,7 @@ class ExportView:
 
     def __init__(self, render: Any, timeline: Any) -> None:
         self.render, self.timeline = render, timeline
-        self.player = PlayerWidget(render, poster=_first_thumbnail(timeline))
+        self.player = PlayerWidget(render)  # its poster is a frame of the render itself
         self.link = self.player.link(timeline)
 
     def __getattr__(self, name: str) -> Any:
@@ -110,11 +142,3 @@ class ExportView:
         from IPython.display import display
 
         display(self.timeline, self.player)
-
-
-def _first_thumbnail(timeline: Any) -> str:
-    """The thumbnail of the segment that opens the timeline, if the backend offered one."""
-    thumbnails = getattr(timeline, "thumbnails", None) or {}
-    starts = [(start, seg) for track in getattr(timeline, "tracks", []) for start, _, _, seg, *_ in track["segments"]
-              if seg in thumbnails]
-    return thumbnails[min(starts)[1]] if starts else ""

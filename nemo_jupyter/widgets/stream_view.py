@@ -2,9 +2,8 @@
 
 The same protocol as the views in `nemo_jupyter/views.py` (`start()`, `event(ev)`,
 `finish(result)`, `fail(message)`), and the same rules: what counts as new text, when to say
-"Still working…", how the final reply reads come from there. Its mime bundle carries a
-`text/markdown` copy of the reply, refreshed by `finish`, so a notebook saved and opened without a
-kernel (GitHub, nbconvert) still shows it.
+"Still working…", how the final reply reads come from there. Its static form is the reply as
+`text/markdown`, refreshed by `finish`: a saved notebook keeps it (see `static_forms`).
 """
 
 from __future__ import annotations
@@ -34,7 +33,6 @@ class StreamView(NemoWidget):
     def __init__(self, *, display: bool = True, clock: Callable[[], float] = time.monotonic, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self._display_wanted = display
-        self._handle: Any = None
         self._clock = clock
         self._transcript = Transcript(clock)
         self._final = ""
@@ -45,10 +43,8 @@ class StreamView(NemoWidget):
         self._transcript, self._final, self._pace.pending = Transcript(self._clock), "", False
         self.text, self.tools, self.changes, self.summary, self.error = "", [], [], "", ""
         self.status = "working"
-        if self._display_wanted and self._handle is None:
-            from IPython.display import display
-
-            self._handle = display(self, display_id=True)
+        if self._display_wanted and not self._shown:
+            self._ipython_display_()
 
     def event(self, ev: Any) -> None:
         self._pace.pending |= self._transcript.add(ev)
@@ -94,11 +90,11 @@ class StreamView(NemoWidget):
         body = self._final or self._transcript.markdown()
         return f"{body}\n\n**{self.error}**" if self.error else body
 
-    def _repr_mimebundle_(self, **kwargs: Any) -> Any:
-        bundle_ = super()._repr_mimebundle_(**kwargs)
-        data, metadata = bundle_ if isinstance(bundle_, tuple) else (bundle_ or {}, {})
-        return {**data, "text/markdown": self.markdown()}, metadata
+    def static_bundle(self) -> dict[str, str]:
+        return {"text/markdown": self.markdown()}
+
+    def static_text(self) -> str:
+        return self.markdown()
 
     def _refresh_display(self) -> None:
-        if self._handle is not None:
-            self._handle.update(self)
+        self.refresh_static()

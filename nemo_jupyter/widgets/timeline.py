@@ -14,6 +14,7 @@ import httpx
 import pandas as pd
 import traitlets as t
 
+from .. import static_forms
 from ..draft import Draft, segment_label, track_type_name
 from ._base import NemoWidget, blocking_session, bundle, stylesheet
 
@@ -199,6 +200,13 @@ class TimelineWidget(NemoWidget):
         else:
             self.show(draft_or_session)
         self.set_markers(markers)
+        self.observe(lambda _change: self.refresh_static(), names="tracks")  # the saved picture follows
+
+    def static_bundle(self) -> dict[str, str]:
+        return {"text/html": static_forms.timeline_html(self.tracks)}
+
+    def static_text(self) -> str:
+        return static_forms.timeline_text(self.tracks)
 
     @property
     def draft(self) -> Draft:
@@ -283,3 +291,47 @@ class TimelineWidget(NemoWidget):
             return
         self.send({"kind": "thumbnail", "url": url, "mime": mime}, [data])
 
+
+
+class TimelineView:
+    """What `%nemo timeline` gives: the widget above its DataFrame, both kept current.
+
+    `t = %nemo timeline` keeps it: `t.widget` (the TimelineWidget), `t.selected`, `t.selected_row()`,
+    `t.dataframe` (the current draft's). After a drag or an edit the DataFrame output under the
+    widget is redrawn too, so no view in the cell shows the old order.
+    """
+
+    def __init__(self, widget: TimelineWidget) -> None:
+        self.widget = widget
+        self._table_id: str | None = None
+        widget.observe(self._redraw_table, names="tracks")
+
+    @property
+    def dataframe(self) -> pd.DataFrame:
+        return self.widget.to_dataframe()
+
+    @property
+    def selected(self) -> str:
+        return self.widget.selected
+
+    def selected_row(self) -> pd.Series | None:
+        return self.widget.selected_row()
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.widget, name)
+
+    def __repr__(self) -> str:
+        return self.widget.static_text()
+
+    def _ipython_display_(self) -> None:
+        from IPython.display import display
+
+        self.widget._ipython_display_()
+        self._table_id = self._table_id or f"{self.widget._display_id}-table"
+        display(self.dataframe, display_id=self._table_id)
+
+    def _redraw_table(self, _change: Any) -> None:
+        if self._table_id is not None:
+            from IPython.display import update_display
+
+            update_display(self.dataframe, display_id=self._table_id)

@@ -4,6 +4,8 @@ Leg 1, browser → kernel: `begin`, then `chunk` messages of at most `chunk_byte
 its bytes as a binary buffer, each acknowledged (`ack`) before the next is sent, then `end`.
 Leg 2, kernel → API: the session's streaming upload, on a worker thread so that `cancel` can
 still arrive. The `files` trait holds one row per file with the progress of both legs.
+What a saved notebook keeps is the list of files and how each ended, brought up to date each time
+no file is in flight any more (`static_forms`).
 """
 
 from __future__ import annotations
@@ -18,10 +20,11 @@ from typing import Any, Callable
 
 import traitlets as t
 
-from .. import protocol
+from .. import protocol, static_forms
 from ._base import NemoWidget, blocking_session, bundle, stylesheet
 
 CHUNK_BYTES = 1024 * 1024
+IN_FLIGHT = ("sending", "uploading")
 _PROGRESS_EVERY_S = 0.1  # at most this often, a progress update of the API leg
 
 
@@ -79,14 +82,30 @@ class UploadWidget(NemoWidget):
         self.results: dict[str, Any] = {}
         self.threads: list[threading.Thread] = []
 
+    # --- what lasts -----------------------------------------------------------------------------
+    def static_bundle(self) -> dict[str, str]:
+        return {"text/html": static_forms.upload_html(self.files)}
+
+    def static_text(self) -> str:
+        return static_forms.upload_text(self.files)
+
+    def _settled(self) -> None:
+        """Once no file is in flight, the saved list shows how each ended (a redraw between
+        transfers would restart the live view under a file still being sent)."""
+        if self.files and not any(row.get("status") in IN_FLIGHT for row in self.files):
+            self.refresh_static()
+
     # --- rows ---------------------------------------------------------------------------------
     def _update(self, file_id: str, **changes: Any) -> None:
         with self._rows_lock:
             self.files = [{**row, **changes} if row["id"] == file_id else row for row in self.files]
+        if "status" in changes:
+            self._settled()
 
     def _add(self, row: dict) -> None:
         with self._rows_lock:
             self.files = [*self.files, row]
+        self._settled()
 
     def _reply(self, kind: str, file_id: str, **content: Any) -> None:
         self.send({"kind": kind, "id": file_id, **content})

@@ -72,11 +72,43 @@ def test_export_view_is_the_render_and_shows_a_linked_player(monkeypatch):
     view = ExportView(render, TimelineWidget({}))
     assert (view.id, view.path, view.url) == ("render_1", Path("r.mp4"), "http://127.0.0.1:9/cdn/r.mp4")
     assert view.player.src == render.url and view.link.target == (view.timeline, "playhead")
-    assert view.player.poster == ""
-    timeline = TimelineWidget({"t": [{"tt": 0, "sg": [{"id": "s2", "st": 1000, "d": 500}, {"id": "s1", "st": 0, "d": 1000}]}]},
-                              thumbnails={"s2": "http://x/2.jpg", "s1": "http://x/1.jpg"})
-    assert ExportView(render, timeline).player.poster == "http://x/1.jpg"
+    assert view.player.poster == ""  # no file to take a frame from (a segment's strip is not a poster)
     shown = []
     monkeypatch.setattr("IPython.display.display", lambda *objs: shown.extend(objs))
     view._ipython_display_()
     assert shown == [view.timeline, view.player]
+
+
+def test_a_local_render_gets_a_poster_frame_and_its_shape(tmp_path, make_clip, monkeypatch):
+    render_file = tmp_path / "out.mp4"
+    render_file.write_bytes(make_clip(1.0, (320, 180)).read_bytes())
+    monkeypatch.chdir(tmp_path)
+    player = PlayerWidget(type("Render", (), {"url": "http://127.0.0.1:9/cdn/out.mp4", "path": render_file})())
+    assert (tmp_path / "out.poster.jpg").is_file() and player.poster.startswith("data:image/jpeg;base64,")
+    assert abs(player.aspect - 16 / 9) < 0.01
+    html = player._repr_mimebundle_()[0]["text/html"]
+    assert '<video src="out.mp4"' in html and 'poster="data:image/jpeg;base64,' in html  # relative: lasts
+    assert player.static_text() == f"Video: {render_file}" and "object at" not in repr(player)
+
+
+def test_a_render_out_of_the_notebook_folder_is_one_line_saying_where(tmp_path, make_clip, monkeypatch):
+    (tmp_path / "elsewhere").mkdir()
+    monkeypatch.chdir(tmp_path / "elsewhere")
+    render_file = tmp_path / "out.mp4"
+    render_file.write_bytes(make_clip(1.0).read_bytes())
+    player = PlayerWidget(type("Render", (), {"url": "http://127.0.0.1:9/cdn/out.mp4", "path": render_file})())
+    html = player._repr_mimebundle_()[0]["text/html"]
+    assert "<video" not in html and f"The video was saved at {render_file}." in html  # a 127.0.0.1 URL dies with its backend
+    assert PlayerWidget("https://cdn.example/v.mp4")._repr_mimebundle_()[0]["text/html"].startswith(
+        '<video src="https://cdn.example/v.mp4"')
+
+
+def test_a_player_says_when_its_timeline_changed_since_the_render(draft_json):
+    timeline, player = TimelineWidget(draft_json()), PlayerWidget("https://cdn.example/v.mp4")
+    player.link(timeline)
+    assert player.message == ""
+    timeline.show(draft_json(scenes=("b", "a", "c")))
+    assert "changed since this video was rendered" in player.message
+    assert "changed since" in player._repr_mimebundle_()[0]["text/html"]
+    timeline.show(draft_json())
+    assert player.message == ""

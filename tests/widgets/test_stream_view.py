@@ -77,17 +77,17 @@ def test_a_failure_is_one_line():
 
 
 def test_finish_updates_the_displayed_output(monkeypatch):
-    updates = []
-    shown = []
-
-    class Handle:
-        def update(self, obj):
-            updates.append(obj._repr_mimebundle_()[0]["text/markdown"])
-
-    monkeypatch.setattr("IPython.display.display", lambda obj, display_id=None: shown.append(obj) or Handle())
+    published = []
+    monkeypatch.setattr("IPython.display.display", lambda data, **kw: published.append(("display", data, kw)))
+    monkeypatch.setattr("IPython.display.update_display", lambda data, **kw: published.append(("update", data, kw)))
     view = StreamView()
     view.start()
     view.event(Text("All done."))
     view.finish(type("R", (), {"text": "All done.", "raw_text": "All done.", "changes": [], "summary": "Timeline (0 tracks): empty"})())
-    assert shown == [view]
-    assert updates and "All done." in updates[-1]
+    (first, *_, last) = published
+    assert (first[0], last[0]) == ("display", "update")
+    assert first[2]["display_id"] == last[2]["display_id"]  # the one output is updated in place
+    assert last[2]["metadata"] == {"nemo_jupyter": {"static": True}}  # marked for the save hook
+    assert "application/vnd.jupyter.widget-view+json" in last[1]
+    assert "All done." in last[1]["text/markdown"] and "**What changed**" in last[1]["text/markdown"]
+    assert "object at 0x" not in last[1]["text/plain"]
