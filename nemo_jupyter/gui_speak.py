@@ -402,13 +402,16 @@ class LiveTranslation:
         self.done, self.closed = len(self.raw), True
 
     def _read(self, final: bool) -> None:
+        done = self.done
         for sentence in sentences(self.raw, self.done, final):
             reading = read_sentence(sentence.text)
             self.read += [sentence.gap, reading.text]
             self.actions += [action for action in reading.actions if action not in self.actions]
             self.done = sentence.end
-        tail = self.raw[self.done:]
-        self.waiting_since = None if not tail.strip() else (self.waiting_since or self.clock())
+        if not self.raw[self.done:].strip():
+            self.waiting_since = None
+        elif self.done != done or self.waiting_since is None:  # a new sentence began to grow
+            self.waiting_since = self.clock()
 
     def settled(self) -> str:
         """The read sentences only (what a terminal, which cannot take text back, may print)."""

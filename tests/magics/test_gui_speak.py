@@ -28,6 +28,9 @@ def test_the_agents_export_button_runs_the_export(ip, cell, tmp_path, make_clip,
         result, captured = cell("%%nemo\ngui")
         assert result.success, captured.stdout
         assert "exports now" in captured.stdout
+        # the reply reads as whole notebook sentences, never the raw GUI one
+        assert "Done! To get the video file, run `%nemo export`." in captured.stdout
+        assert "Click the Export button" not in captured.stdout
         assert result.result.path.exists() and result.result.path.stat().st_size > 0
         assert sum(1 for key in backend.stats.requests if key.startswith("POST /api/render")) == 1
         # with -o the result is stored and nothing more runs
