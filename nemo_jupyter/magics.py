@@ -12,6 +12,7 @@ import queue
 import re
 import shlex
 import tempfile
+import time
 from typing import Any, Callable
 
 from IPython.core.error import UsageError
@@ -27,16 +28,19 @@ from .session import INTERRUPTED_EDIT, INTERRUPTED_EXPORT, AsyncSession, Setting
 from .views import MarkdownStreamView, ProgressBar, StreamViewProtocol, TextStreamView, default_view, in_notebook
 
 STOPPED = "Stopped (see the error line)."
+INTERRUPTED_RESUME = "Stopped waiting: the render goes on on the server; `%nemo export --resume` picks it up again."
 _PLACEHOLDER = re.compile(r"\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}")
 
 HELP = """\
-%nemo connect [--local | --url URL]   connect (--local starts a local backend in the background)
+%nemo connect [--local | --url URL]   connect (--local: the local backend, started or reused in the background)
 %nemo upload PATH|URL ...             upload clips, images or music to the session
 %nemo upload                          (notebook) a drop zone to upload files from the browser
 %nemo status                          the timeline summary and its DataFrame
 %nemo timeline                        the visual timeline (in a notebook) and its DataFrame (t = … keeps both)
 %nemo credits                         available / frozen / total credits
 %nemo export [--out FILE] [--quality Q]  render, download and play the video
+%nemo export --resume [ID]            finish a render started earlier (even by a kernel since gone)
+%nemo renders                         the renders started from this machine, with their status now
 %nemo preview                         a quick local preview of the timeline
 %nemo frames [N | T1 T2 …] [--every S]  a contact sheet of the timeline (12 frames, N, or at T1 T2 … s)
 %nemo link                            a browser link to this session (no token in it)
@@ -79,6 +83,8 @@ def _line_parser() -> _Parser:
     export = commands.add_parser("export", add_help=False)
     export.add_argument("--out")
     export.add_argument("--quality", default="high")
+    export.add_argument("--resume", nargs="?", const="", default=None, metavar="ID")
+    commands.add_parser("renders", add_help=False)
     commands.add_parser("session", add_help=False).add_argument("which", nargs="?")
     frames = commands.add_parser("frames", add_help=False)
     frames.add_argument("values", nargs="*")
@@ -244,16 +250,34 @@ class NemoMagics(Magics, Configurable):
         local = args.local or (not url and self.backend == "local")
         client = None if local else self._wait(self._make_client(url))  # a bad URL fails before anything closes
         self.close()
+        where = "NemoVideo"
         if local:
-            from .local import LocalBackend
-
-            self.local = LocalBackend(data_dir=tempfile.mkdtemp(prefix="nemo-local-")).start()
-            client = self._wait(self._make_client(self.local.url))
+            url, where = self._local_backend()
+            client = self._wait(self._make_client(url))
         self.client = client
         self.session = AsyncSession(self.client, settings=self._settings())
         session_id = self._wait(self.session.start())
-        where = "the local backend" if self.local is not None else "NemoVideo"
         print(f"Connected to {where} at {self.client.api_url}; session {session_id}.")
+
+    def _local_backend(self) -> tuple[str, str]:
+        """(URL, how to name it) of the local backend: the one in the background on the persistent data
+        dir (started, or found through its discovery file), or with NEMO_LOCAL_INPROCESS=1 (tests, CI) one
+        inside this kernel, its data in a temporary folder."""
+        from .local import discovery
+
+        if discovery.inprocess_wanted():
+            from .local import LocalBackend
+
+            self.local = LocalBackend(data_dir=tempfile.mkdtemp(prefix="nemo-local-")).start()
+            return self.local.url, "the local backend (in this kernel)"
+        try:
+            info, started = discovery.ensure()
+        except (discovery.DiscoveryError, OSError) as error:
+            raise NemoCellError(f"The local backend could not start: {error}") from None
+        since = time.strftime("%H:%M", time.localtime(info.started))
+        how = "started in the background" if started else f"running since {since}"
+        return info.url, (f"the local backend ({how}, data in {info.data_dir}; it outlives the kernel, "
+                          "`nemo-jupyter serve --stop` stops it)")
 
     async def _make_client(self, url: str | None) -> Any:
         from .client import AsyncNemoClient
@@ -302,12 +326,14 @@ class NemoMagics(Magics, Configurable):
         inbox: queue.SimpleQueue = queue.SimpleQueue()
         progress = lambda stage, percent: inbox.put(("progress", stage, percent))  # noqa: E731
         out = args.out or (self.export_dir or None)
+        resume = getattr(args, "resume", None)  # "" : the newest render of this session; None: a new render
+        work = (session.export(out, quality=args.quality, progress=progress) if resume is None
+                else session.attach(resume or None, args.out, progress=progress))
         try:
-            render = self._wait_with_bars(session.export(out, quality=args.quality, progress=progress),
-                                          list(bars.values()), inbox,
+            render = self._wait_with_bars(work, list(bars.values()), inbox,
                                           {"progress": lambda stage, percent: bars[stage].update(percent)})
         except KeyboardInterrupt:
-            print(INTERRUPTED_EXPORT)
+            print(INTERRUPTED_EXPORT if resume is None else INTERRUPTED_RESUME)
             raise
         bars["render"].update(100.0)
         bars["render"].close()  # a saved notebook shows each bar in its final state
@@ -317,6 +343,12 @@ class NemoMagics(Magics, Configurable):
             widgets = self._widgets()
             return widgets.ExportView(render, widgets.TimelineWidget(self._blocking(session)))
         return render
+
+    def _cmd_renders(self, args: Any) -> Any:
+        renders = self._wait(self._require_session().renders())
+        if renders.empty:
+            print("No render was started from this machine on this API yet.")
+        return renders
 
     def _cmd_preview(self, args: Any) -> Any:
         bar = ProgressBar("Preview", self._notebook())

@@ -1,4 +1,5 @@
-"""Shared fixtures: every test runs with its own config dir, so no test touches ~/.config."""
+"""Shared fixtures: every test runs with its own config and data dirs, so no test touches ~/.config or
+~/.local/share."""
 
 from __future__ import annotations
 
@@ -12,6 +13,10 @@ from nemo_jupyter import protocol
 @pytest.fixture(autouse=True)
 def _isolated_config(tmp_path, monkeypatch):
     monkeypatch.setenv(protocol.ENV_CONFIG_DIR, str(tmp_path / "nemo-config"))
+    # `%nemo connect --local` runs the backend inside the kernel (no background server outlives a test);
+    # a test that wants the background one unsets this, and its data goes under tmp_path all the same
+    monkeypatch.setenv("NEMO_LOCAL_INPROCESS", "1")
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data-home"))
     for var in (protocol.ENV_TOKEN, protocol.ENV_API_URL, protocol.ENV_WEB_URL, protocol.ENV_CLIENT_ID):
         monkeypatch.delenv(var, raising=False)
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+import secrets
 import threading
 import time
 from collections import defaultdict
@@ -41,6 +42,7 @@ MAX_CLIENT_ID_CHARS = 200
 # /cdn/ files are capability URLs (whoever has one may read it), so any page may draw them: the timeline
 # widget paints thumbnails on a canvas it must still be able to read back
 OPEN_FILE_HEADERS = {"Access-Control-Allow-Origin": "*"}
+SERVICE = "nemo-jupyter-local"  # what GET /_local/identity answers, with the running instance's random id
 
 
 class Backend:
@@ -54,6 +56,7 @@ class Backend:
         self.renders = Renders(store, faults)
         self.analyses = Analyses(store)
         self.turn_locks: defaultdict[str, threading.Lock] = defaultdict(threading.Lock)
+        self.instance = secrets.token_hex(8)  # tells this server from another on the same port (discovery)
 
     def routes(self) -> list[Route]:
         return [
@@ -72,6 +75,7 @@ class Backend:
             Route("/cdn/{key}/frames/{frames}", self.cdn_frames, methods=["GET"]),
             Route("/_local/faults", self.local_faults, methods=["GET", "POST"]),
             Route("/_local/stats", self.local_stats, methods=["GET"]),
+            Route("/_local/identity", self.local_identity, methods=["GET"]),
         ]
 
     def app(self) -> Starlette:
@@ -299,6 +303,11 @@ class Backend:
     async def local_stats(self, request: Request) -> Response:
         self.tester(request)
         return ok(self.stats.to_dict())
+
+    async def local_identity(self, request: Request) -> Response:
+        """Who listens on this port, asked without a token by `discovery` (a kernel that has none yet)
+        to tell its server from a stranger; it says nothing private."""
+        return JSONResponse({"service": SERVICE, "instance": self.instance})
 
 
 def _adk_invalid(field: str, message: str) -> JSONResponse:
