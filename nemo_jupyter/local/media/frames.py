@@ -121,20 +121,22 @@ def frame_window(draft: Mapping, t_ms: float, fps: float) -> tuple[int, int, int
     return start, end, _grid_ms(frame, fps)
 
 
-def cut_window(draft: Mapping, start_ms: int, end_ms: int) -> dict:
+def cut_window(draft: Mapping, start_ms: int, end_ms: int, media: Mapping[str, Mapping] | None = None) -> dict:
     """The draft cut to [start_ms, end_ms), shifted to begin at 0, without audio tracks.
 
     Segments keep their meaning: one cut at the front starts later in its source (`in` moved by
-    the cut at the segment's speed) and loses its fade in and transition; one cut at the back
-    loses its fade out. The main track's trailing gap holds the `BLACK_ID` still, so the main track
-    stays the main one and the window keeps its length.
+    the cut at the segment's speed; a segment longer than its video holds the last frame, so its
+    `in` stops at that frame when `media` tells the video's length) and loses its fade in and
+    transition; one cut at the back loses its fade out. The main track's trailing gap holds the
+    `BLACK_ID` still, so the main track stays the main one and the window keeps its length.
     """
     length = end_ms - start_ms
     tracks, main_found = [], False
     for track, spans in _placed(draft):
         if _track_type(track) == TRACK_AUDIO:
             continue
-        kept = [_cut_segment(s, e, seg, start_ms, end_ms) for s, e, seg in spans if s < end_ms and e > start_ms]
+        kept = [_cut_segment(s, e, seg, start_ms, end_ms, (media or {}).get(seg.get("src")))
+                for s, e, seg in spans if s < end_ms and e > start_ms]
         if not main_found and _track_type(track) == TRACK_VIDEO and spans:
             main_found = True
             filled = max((seg["st"] + seg["d"] for seg in kept), default=0)
@@ -146,7 +148,7 @@ def cut_window(draft: Mapping, start_ms: int, end_ms: int) -> dict:
     return {**{k: v for k, v in dict(draft).items() if k != "t"}, "d": length, "t": tracks}
 
 
-def _cut_segment(start: int, end: int, segment: Mapping, lo: int, hi: int) -> dict:
+def _cut_segment(start: int, end: int, segment: Mapping, lo: int, hi: int, src: Mapping | None) -> dict:
     m = dict(_meta(segment))
     front, back = max(0, lo - start), max(0, end - hi)
     if front:
@@ -158,6 +160,9 @@ def _cut_segment(start: int, end: int, segment: Mapping, lo: int, hi: int) -> di
     cut = {**segment, "st": max(start, lo) - lo, "d": min(end, hi) - max(start, lo), "m": m}
     if front:
         cut["in"] = _ms(segment.get("in")) + round(front * _speed(m))
+        if src is not None and src.get("type") == "video" and _ms(src.get("d")):
+            last_frame = _ms(src.get("d")) - math.ceil(1000 / float(src.get("fps") or 30))
+            cut["in"] = min(cut["in"], max(_ms(segment.get("in")), last_frame))
     return cut
 
 
@@ -207,7 +212,7 @@ def proxy_entry(entry: Mapping, cache: Path) -> dict:
     source = Path(entry["path"])
     stat = source.stat()
     key = f"{source.resolve()}|{stat.st_mtime_ns}|{stat.st_size}|{PROXY_SIDE}|{' '.join(PROXY_CODEC)}"
-    memo_key = ("proxy", key)
+    memo_key = ("proxy", str(cache), key)
     found = _remembered(memo_key)
     if found is not None:
         return {**entry, **found}
@@ -294,7 +299,7 @@ class _Draft:
         cuts = []
         for t_s in times:
             start, end, frame = frame_window(self.draft, t_s * 1000, self.size.fps)
-            cuts.append((cut_window(self.draft, start, end), (frame - start) / 1000))
+            cuts.append((cut_window(self.draft, start, end, self.media), (frame - start) / 1000))
         needed = {mid for window, _ in cuts for mid in used_media(window)}
         self.media = with_proxies(self.media, needed, self.cache)
         return cuts
@@ -341,6 +346,10 @@ def draft_frames(
 ) -> Image.Image:
     """A contact sheet: frames at `times` (s), or `n` spread evenly, or one `every` seconds, each
     `width` px wide with its time under it."""
+    if sum(choice is not None for choice in (times, n, every)) > 1:
+        raise RenderError("ask for frames one way: a number of frames, every so many seconds, or a list of times")
+    if times is not None and not 1 <= len(times) <= MAX_FRAMES:
+        raise RenderError(f"a sheet holds 1 to {MAX_FRAMES} frames, not {len(times)}")
     ready = _Draft(draft, video_infos, canvas, width, fetch, cache_dir)
     times = [ready.check(t) for t in (times if times is not None else sheet_times(ready.duration_ms, n, every))]
     cuts = ready.windows(times)

@@ -1,0 +1,183 @@
+"""Frames of a draft (frames.py): the window cut with the draft's semantics (pure), and frames that
+agree with a real render at the same time, for a plain and a layered draft."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from mediacheck import media_entry
+
+from nemo_jupyter.local.media import RenderError
+from nemo_jupyter.local.media.frames import (
+    BLACK_ID,
+    cut_window,
+    draft_frame,
+    draft_frames,
+    frame_window,
+    sheet_times,
+    time_label,
+)
+from nemo_jupyter.local.media.preview import preview_draft
+from nemo_jupyter.local.media.samples import make_clip, make_image, make_tone
+from nemo_jupyter.local.media.thumbs import frame_at
+
+HD = {"width": 1920, "height": 1080, "fps": 30}
+AGREE_MAD = 4.0  # mean |difference| per channel (0-255) allowed between a frame and the render's
+
+
+def seg(src, st, d, inn=0, **m):
+    return {"id": f"seg_{src}_{st}", "src": src, "st": st, "d": d, "in": inn, "m": m}
+
+
+def draft_of(*tracks):
+    return {"t": [{"id": f"trk{i}", "tt": tt, "sg": list(sg)} for i, (tt, sg) in enumerate(tracks)]}
+
+
+# --- the window (pure) ------------------------------------------------------------------------------
+def test_a_plain_frame_is_one_frame_on_the_grid():
+    draft = draft_of((0, [seg("a", 0, 3000), seg("b", 3000, 3000)]))
+    assert frame_window(draft, 1500, 30) == (1500, 1534, 1500)
+    assert frame_window(draft, 1510, 30) == (1500, 1534, 1500)  # the frame showing at t
+    assert frame_window(draft, 1534, 30)[2] == 1533
+
+
+def test_a_window_holds_whole_any_fade_or_transition_it_touches():
+    draft = draft_of((0, [seg("a", 0, 3000, fade_in_ms=600), seg("b", 3000, 3000, fade_out_ms=1000,
+                                                               transition={"type": "crossfade", "ms": 400})]))
+    assert frame_window(draft, 300, 30)[:2] == (0, 600)  # inside the fade in: from the clip's start
+    start, end, frame = frame_window(draft, 3100, 30)  # inside the transition's reach: 400 ms each side
+    assert start <= 2600 and end >= 3400 and frame == 3100 and start == 2600  # 2600 ms is on the 30 fps grid
+    assert frame_window(draft, 5500, 30)[:2] == (5000, 6000)
+    assert frame_window(draft, 4000, 30)[:2] == (4000, 4034)  # nothing there: one frame
+
+
+def test_cut_window_shifts_segments_and_keeps_their_meaning():
+    draft = draft_of(
+        (0, [seg("a", 0, 3000, 500, speed=2.0, fade_in_ms=300, fade_out_ms=200), seg("b", 3000, 2000)]),
+        (1, [seg("music", 0, 5000)]),
+        (7, [{"id": "t", "st": 1000, "d": 3000, "m": {"text": "Hi"}}]),
+    )
+    cut = cut_window(draft, 1000, 1034)
+    main, text = cut["t"]  # the audio track is left out
+    (piece,) = main["sg"]
+    assert (piece["st"], piece["d"], piece["in"]) == (0, 34, 500 + 2 * 1000)  # in moves at the clip's speed
+    assert "fade_in_ms" not in piece["m"] and "fade_out_ms" not in piece["m"]
+    assert text["sg"][0]["st"] == 0 and text["sg"][0]["d"] == 34 and text["sg"][0]["m"]["text"] == "Hi"
+    whole = cut_window(draft, 0, 3000)["t"][0]["sg"][0]
+    assert whole["in"] == 500 and whole["m"]["fade_in_ms"] == 300 and whole["m"]["fade_out_ms"] == 200
+
+
+def test_a_segment_longer_than_its_video_holds_the_last_frame_in_a_window():
+    draft = draft_of((0, [seg("a", 0, 5000)]), (0, [seg("pip", 1000, 4000, 500)]))
+    media = {"a": {"type": "video", "d": 6000, "fps": 30}, "pip": {"type": "video", "d": 3000, "fps": 25}}
+    main, pip = cut_window(draft, 4500, 4534, media)["t"]
+    assert main["sg"][0]["in"] == 4500 and pip["sg"][0]["in"] == 3000 - 40  # its last frame, not past its end
+
+
+def test_a_gap_in_the_main_track_stays_black_and_the_main_track_stays_main():
+    draft = draft_of((0, [seg("a", 0, 1000), seg("b", 2000, 1000)]), (0, [seg("logo", 0, 3000, size=0.2)]))
+    main, overlay = cut_window(draft, 1500, 1534)["t"]
+    assert [s["src"] for s in main["sg"]] == [BLACK_ID] and (main["sg"][0]["st"], main["sg"][0]["d"]) == (0, 34)
+    assert overlay["sg"][0]["src"] == "logo"
+    main, _ = cut_window(draft, 1990, 2024)["t"]  # a gap at the front is filled by the renderer itself
+    assert [(s["src"], s["st"], s["d"]) for s in main["sg"]] == [("b", 10, 24)]
+    (only,) = cut_window(draft_of((7, [{"st": 0, "d": 2000, "m": {"text": "Hi"}}])), 0, 34)["t"][:1]
+    assert only["tt"] == 0 and only["sg"][0]["src"] == BLACK_ID  # no video at all: black under the text
+
+
+def test_sheet_times_and_labels():
+    assert sheet_times(12000, n=4) == [1.5, 4.5, 7.5, 10.5]
+    assert sheet_times(5000, every=2.0) == [0.0, 2.0, 4.0]
+    assert time_label(72.5) == "1:12.50"
+    for bad in ({"n": 0}, {"n": -3}, {"n": 2.5}, {"every": 0}, {"every": 0.001}):
+        with pytest.raises(RenderError):
+            sheet_times(10000, **bad)
+
+
+# --- frames against renders -------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def media(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("frames")
+    return {
+        "a": media_entry(make_clip(folder / "a.mp4", 4, (640, 360))),
+        "b": media_entry(make_clip(folder / "b.mp4", 4, (640, 360), pattern="smptehdbars", gop=300)),
+        "pip": media_entry(make_clip(folder / "pip.mp4", 4, (320, 240), pattern="testsrc", audio=False)),
+        "logo": media_entry(make_image(folder / "logo.png", (64, 64), color="yellow")),
+        "music": media_entry(make_tone(folder / "music.m4a", 2.0)),
+    }
+
+
+def infos(media):
+    return [{"id": key, **value} for key, value in media.items()]
+
+
+PLAIN = draft_of(
+    (0, [seg("a", 0, 3000, 500), seg("b", 3000, 3000, fade_out_ms=1000)]),
+    (7, [{"id": "title", "st": 500, "d": 2000, "m": {"text": "Frames"}}]),
+)
+LAYERED = draft_of(
+    (0, [seg("a", 0, 3000, 500), seg("b", 3000, 3000, transition={"type": "crossfade", "ms": 600}),
+         seg("a", 6000, 2000, 1000, transition={"type": "dip_to_black", "ms": 400})]),
+    (0, [seg("pip", 1000, 5000, position="bottom_left", size=0.3, fade_in_ms=500)]),
+    (0, [seg("logo", 0, 8000, position="top_right", size=0.1, opacity=0.8)]),
+    (1, [seg("music", 0, 8000, loop=True)]),
+    (7, [{"id": "cap", "st": 2500, "d": 3000, "m": {"text": "Layers", "style": "caption", "position": "bottom"}}]),
+)
+
+
+def mad(one, other) -> float:
+    return float(np.abs(np.asarray(one, float) - np.asarray(other, float)).mean())
+
+
+@pytest.mark.parametrize("draft, times", [
+    (PLAIN, [0.0, 1.0, 2.9, 3.5, 5.5]),  # in the title, at a cut, in the fade out
+    (LAYERED, [0.5, 1.2, 2.9, 3.1, 4.0, 5.9, 6.1, 7.9]),  # overlays, logo, inside both transitions
+])
+def test_frames_agree_with_the_rendered_video(draft, times, media, tmp_path):
+    cache = tmp_path / "cache"
+    video = preview_draft(draft, infos(media), HD, tmp_path / "render.mp4", cache_dir=cache)
+    rendered = {t: frame_at(video, t) for t in times}
+    for t in times:
+        frame = draft_frame(draft, infos(media), HD, t, cache_dir=cache)
+        assert frame.size == (640, 360) == rendered[t].size
+        assert mad(frame, rendered[t]) < AGREE_MAD, f"frame at {t} s differs from the render's"
+    far = {t: min(mad(draft_frame(draft, infos(media), HD, t, cache_dir=cache), rendered[u]) for u in times if u != t)
+           for t in times[:3]}
+    assert all(value > 2 * AGREE_MAD for value in far.values()), far  # the bound tells frames apart
+
+
+def test_a_sheet_is_the_frames_with_their_times(media, tmp_path):
+    sheet = draft_frames(PLAIN, infos(media), HD, n=6, width=160, cache_dir=tmp_path / "cache")
+    # 4 columns x 2 rows of 160x90 frames, each with a label band under it
+    assert sheet.width == 6 + 4 * (160 + 6) and sheet.height > 2 * (90 + 6)
+    one = draft_frame(PLAIN, infos(media), HD, sheet_times(6000, n=6)[5], width=160, cache_dir=tmp_path / "cache")
+    placed = sheet.crop((6 + 166, 6 + 90 + 22 + 6, 6 + 166 + 160, 6 + 90 + 22 + 6 + 90))  # second row, second frame
+    assert mad(placed, one) < 1.0
+    times = draft_frames(PLAIN, infos(media), HD, times=[1.0], width=160, cache_dir=tmp_path / "cache")
+    assert times.width == 6 + 166
+
+
+def test_proxies_are_made_once_per_source(media, tmp_path):
+    cache = tmp_path / "cache"
+    draft_frames(PLAIN, infos(media), HD, times=[1.0, 4.0], width=160, cache_dir=cache)
+    proxies = sorted((cache / "proxies").iterdir())
+    assert len(proxies) == 2 and all(p.suffix == ".mkv" for p in proxies)
+    stamps = [p.stat().st_mtime_ns for p in proxies]
+    draft_frame(PLAIN, infos(media), HD, 4.5, cache_dir=cache)
+    assert [p.stat().st_mtime_ns for p in sorted((cache / "proxies").iterdir())] == stamps
+
+
+def test_bad_requests_are_one_line(media, tmp_path):
+    cache = tmp_path / "cache"
+    for call, words in [
+        (lambda: draft_frame(PLAIN, infos(media), HD, 6.0, cache_dir=cache), "outside the draft"),
+        (lambda: draft_frame(PLAIN, infos(media), HD, -1, cache_dir=cache), "outside the draft"),
+        (lambda: draft_frame(PLAIN, infos(media), HD, "soon", cache_dir=cache), "number of seconds"),
+        (lambda: draft_frames(PLAIN, infos(media), HD, n=0, cache_dir=cache), "whole number from 1"),
+        (lambda: draft_frames(PLAIN, infos(media), HD, n=3, every=1.0, cache_dir=cache), "one way"),
+        (lambda: draft_frames(PLAIN, infos(media), HD, times=[], cache_dir=cache), "1 to"),
+        (lambda: draft_frame({"t": []}, infos(media), HD, 0.0, cache_dir=cache), "nothing to render"),
+    ]:
+        with pytest.raises(RenderError) as failed:
+            call()
+        assert words in str(failed.value) and "\n" not in str(failed.value)
