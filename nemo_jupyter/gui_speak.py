@@ -121,12 +121,14 @@ ELEMENTS = Words(("button", "buttons", "menu", "tab", "panel", "icon", "sidebar"
                   "upload area", "media library", "page", "toolbox"),
                  ("按钮", "按键", "菜单", "标签页", "选项卡", "面板", "图标", "侧边栏", "工具栏", "时间轴", "时间线",
                   "窗口", "页面", "右上角", "左上角", "右下角", "左下角", "设置", "界面", "弹窗"))
+# Idioms that use those verbs without a GUI.
+IDIOMS = Words(("tap into", "press on", "press ahead", "hit the beat", "hit the mark", "hit the ground running"))
 # What a GUI sentence is about decides what the notebook does.
 TOPICS = {
     EXPORT: Words(("export", "exporting", "download", "downloading", "save video", "save the video", "save your video",
                    "save the final video", "render"), ("导出", "下载", "保存视频", "保存")),
-    CREDITS: Words(("account", "balance", "billing", "credits", "credit", "subscription", "top up", "recharge"),
-                   ("账户", "账号", "余额", "积分", "充值", "账单", "订阅")),
+    CREDITS: Words(("account", "balance", "billing", "credits", "credit", "subscription", "top up", "recharge",
+                    "upgrade", "pricing"), ("账户", "账号", "余额", "积分", "充值", "账单", "订阅", "升级会员")),
     UPLOAD: Words(("upload", "uploads", "upload area", "media library", "import"), ("上传", "导入", "素材库")),
     STATUS: Words(("timeline", "preview", "panel", "tab", "sidebar", "layers", "tracks"),
                   ("时间轴", "时间线", "预览", "面板", "轨道", "侧边栏")),
@@ -137,6 +139,7 @@ LOOK_GOALS = Words(("preview", "see", "view", "check", "look at", "review", "wat
 _STRONG, _WEAK, _DRAG, _ELEMENT, _LOOK = (words.pattern() for words in (STRONG_VERBS, WEAK_VERBS, DRAG_VERBS,
                                                                         ELEMENTS, LOOK_GOALS))
 _TOPIC = {action: words.pattern() for action, words in TOPICS.items()}
+_IDIOM = IDIOMS.pattern()
 
 # The agent speaking of itself ("I'll open the panel", "我打开了…") is not GUI-speak.
 _AGENT_SPEAKS = re.compile(r"(?:\b(?:I|I'll|I’ll|I've|I’ve|I'd|I have|I will|we|we'll|we’ve)\s+(?:\w+\s+){0,2}|"
@@ -173,7 +176,7 @@ class Reading:
 
 def is_gui_talk(sentence: str) -> bool:
     """Does the sentence tell the user to work a GUI (click, drag, open a panel, check the account…)?"""
-    plain = _MARKUP.sub("", sentence)
+    plain = _IDIOM.sub(" ", _MARKUP.sub("", sentence))
     if _user_does(_DRAG, plain) or _user_does(_STRONG, plain):
         return True
     element = _ELEMENT.search(plain) is not None
@@ -251,8 +254,8 @@ _LEADING_GOAL_EN = re.compile(r"^(?:(?:so\s+)?to|in order to|if you (?:want|woul
                               r"(?P<goal>[^,]+?),\s*", re.IGNORECASE)
 _BY_DOING = re.compile(r"^(?P<goal>.+?)\s+by\s+(?:click|tapp|tap|press|select|us|choos|go|head|dragg|open|hitt)\w*\b",
                        re.IGNORECASE)
-_SELECT_THEN_PRESS = re.compile(r"\bselect\s+(?P<thing>.+?)\s+(?:(?:on|in)\s+the\s+timeline\s+)?(?:,\s*)?(?:and|then)\s+"
-                                r"(?:then\s+)?(?:press|click|hit|tap)\s+(?:the\s+)?(?P<button>[A-Za-z]+)\b", re.IGNORECASE)
+_SELECT_THEN_PRESS = re.compile(r"\b(?:select|right-click|click on|tap on)\s+(?P<thing>.+?)\s+(?:(?:on|in)\s+the\s+timeline\s+)?(?:,\s*)?(?:and|then)\s+"
+                                r"(?:then\s+)?(?:press|click|hit|tap|choose|select|pick)\s+(?:the\s+)?(?P<button>[A-Za-z]+)\b", re.IGNORECASE)
 _DIRECTION = re.compile(r"\s+(?P<dir>(?:to the\s+)?(?:left|right)|earlier|later|forward|backward|up|down)"
                         r"(?P<rest>\s+(?:by|a bit|a little|slightly|\d)[^,]*)?$", re.IGNORECASE)
 _OF_PHRASE = re.compile(r"\bof\s+(?P<whole>(?:the|your)\s+[\w\s-]+)$", re.IGNORECASE)
@@ -266,8 +269,9 @@ def _goal_en(plain: str) -> str | None:
     if leading:
         return _clean_goal(leading.group("goal"))
     named = _SELECT_THEN_PRESS.search(plain)
-    if named:  # "Select the clip and press Delete" → "delete the clip"
-        return _clean_goal(f"{named.group('button').lower()} {named.group('thing')}")
+    goal = named and _clean_goal(f"{named.group('button').lower()} {named.group('thing')}")
+    if goal:  # "Select the clip and press Delete" → "delete the clip"
+        return goal
     rest = _FILLER_EN.sub("", plain)
     by_doing = _BY_DOING.match(rest)
     if by_doing:

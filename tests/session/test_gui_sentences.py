@@ -10,6 +10,8 @@ import re
 from types import SimpleNamespace
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from IPython.core.interactiveshell import InteractiveShell
 from IPython.utils.capture import capture_output
 
@@ -113,6 +115,14 @@ PHRASES = [
     ('Choose a font from the dropdown menu.',
      'Choose a font from the dropdown menu. (In the notebook, say what you want in a `%%nemo` cell instead.)', ()),
     ("I'll open the Effects panel and add a blur.", "I'll open the Effects panel and add a blur.", ()),
+    ("**Tip:** Click Export in the top-right corner.", EXPORT, ("export",)),
+    ("Go to File > Export > MP4.", EXPORT, ("export",)),
+    ("Click “Export”, then choose 1080p.", EXPORT, ("export",)),
+    ("Need more credits? Click the Upgrade button.", f"Need more credits? {CREDITS}", ("credits",)),
+    ("Right-click the clip and choose Delete.",
+     "To delete the clip, say so in a `%%nemo` cell, e.g. `delete the clip`.", ()),
+    ("Double-click the title to edit the text.",
+     "To edit the text, say so in a `%%nemo` cell, e.g. `edit the text`.", ()),
     ('点击导出按钮。', EXPORT_ZH, ('export',)),
     ('单击右上角的下载按钮即可保存视频。', EXPORT_ZH, ('export',)),
     ('点击右上角的“导出”。', EXPORT_ZH, ('export',)),
@@ -213,6 +223,8 @@ def test_a_gui_sentence_is_replaced_whole_or_kept_with_a_hint_after_it():
     "已把片头剪到 2 秒。背景音乐音量调到 35%！需要我再加字幕吗？",
     "The export will be 1080p at 30 fps, and your balance covers it.",
     "Would you like me to open with the skyline shot?",
+    "Tap into the energy of the city with a faster cut. I placed the logo in the top right corner.",
+    "Select a style you like and I'll apply it. Your video is ready to export.",
     "I'll drop the last scene.\tNothing else changed.\n",
     "  I used the timeline's second track for the music.   ",
 ])
@@ -367,3 +379,27 @@ def test_a_cloud_like_reply_streamed_by_the_local_backend_is_shown_translated(cl
     assert captured.outputs[-1].data["text/markdown"].startswith(result.text)
     assert widget.text == result.text and widget.markdown().startswith(result.text)  # saved as shown
     assert out.getvalue().count(result.text) == 1
+
+
+# --- any reply, any chunking ----------------------------------------------------------------------
+_FRAGMENTS = [row[0] for row in PHRASES[::7]] + [
+    "Trimmed scene 1 to 0.5s.", "e.g. ", "city.mp4", "... ", "\n", "\n\n- ", "1. ", "  ", "已完成。", "好的？",
+    "Done!", "Click", " the ", "Export", " button", ".", "拖", "到时间轴", "Anything else?", "“Done.”", "**", "`x`",
+]
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.sampled_from(_FRAGMENTS), max_size=12), st.lists(st.integers(1, 9), min_size=1, max_size=20))
+def test_any_reply_streamed_in_any_chunks_reads_as_the_whole_reply(fragments, sizes):
+    reply = "".join(fragments)
+    whole = translate_gui(reply)
+    live, at, index = LiveTranslation(clock=Clock()), 0, 0
+    while at < len(reply):
+        size = sizes[index % len(sizes)]
+        live.feed(reply[at:at + size])
+        assert whole.text.startswith(live.shown())  # nothing shown is taken back
+        at, index = at + size, index + 1
+    live.close()
+    assert live.shown() == whole.text and tuple(live.actions) == whole.actions
+    for sentence in sentences(reply):  # every sentence without GUI talk is in the reply as written
+        assert is_gui_talk(sentence.text) or sentence.text in whole.text
