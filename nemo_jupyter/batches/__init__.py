@@ -72,6 +72,8 @@ def batch(rows: Any, concurrency: int = 4, client: Any = None, progress: bool = 
             try:
                 kind, number, payload = inbox.get_nowait()
             except queue.Empty:
+                if view is not None:
+                    view.tick()
                 return
             if view is None:
                 continue

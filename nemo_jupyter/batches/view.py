@@ -57,8 +57,8 @@ def _clock_text(seconds: float) -> str:
 
 
 class BatchView:
-    """`start(number, row)`, `done(number, result, journaled)`, `notice(text)`, `close(note=None)`;
-    all called from one thread (the cell's)."""
+    """`start(number, row)`, `done(number, result, journaled)`, `notice(text)`, `tick()`,
+    `close(note=None)`; all called from one thread (the cell's)."""
 
     def __init__(self, total: int | None, notebook: bool, out: TextIO | None = None,
                  clock: Callable[[], float] = time.monotonic, every_s: float = 0.5) -> None:
@@ -98,6 +98,10 @@ class BatchView:
         if not self.notebook:
             self._write(text)
         self._refresh(force=True)
+
+    def tick(self) -> None:
+        """Between events: keep the elapsed time and the ETA moving (throttled like every update)."""
+        self._refresh()
 
     def close(self, note: str | None = None) -> None:
         """The final state: the summary (and `note`, e.g. why it stopped)."""
