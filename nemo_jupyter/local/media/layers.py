@@ -4,7 +4,8 @@
 
 - an overlay's picture is scaled to `size` × the canvas width, given an alpha plane (for its
   fades and `opacity`), delayed to its start and painted with `overlay=…:eof_action=pass`, so the
-  layer below shows again when it ends;
+  layer below shows again when it ends; a still without fades (a logo) is read, scaled and
+  converted once, and painted over its time range (`enable`);
 - clips joined by a transition go through `xfade` (video, `fade` or `fadeblack`) and `acrossfade`
   (sound) over the transition's length, centred on the cut;
 - a looping sound is its file split into enough copies, each joined to the next by a short
@@ -17,6 +18,7 @@ import math
 from collections.abc import Mapping
 
 from .presets import Canvas
+from .sources import is_animated
 from .timeline import Overlay, Sound
 from .transitions import XFADE
 
@@ -44,6 +46,12 @@ def corner(position) -> str:
     return name if name in _CORNERS else "center"
 
 
+def is_still(overlay: Overlay) -> bool:
+    """One picture for the whole time: it needs one decode, not one per frame."""
+    src = overlay.src
+    return src.get("type") == "image" and not is_animated(src) and not (overlay.fade_in_ms or overlay.fade_out_ms)
+
+
 def overlay_at(overlay: Overlay, canvas: Canvas) -> str:
     """The `overlay` filter that paints this layer at its position (centre of `{"x","y"}` fractions)."""
     position = overlay.position
@@ -53,6 +61,9 @@ def overlay_at(overlay: Overlay, canvas: Canvas) -> str:
     else:
         m = round(MARGIN * min(canvas.width, canvas.height))
         x, y = (part.format(m=m) for part in _CORNERS[corner(position)])
+    if is_still(overlay):
+        start, end = overlay.start_ms / 1000, (overlay.start_ms + overlay.dur_ms) / 1000
+        return f"overlay=x={x}:y={y}:enable='gte(t,{start:g})*lt(t,{end:g})'"
     return f"overlay=x={x}:y={y}:eof_action=pass"
 
 
@@ -61,16 +72,22 @@ def overlay_filters(overlay: Overlay, canvas: Canvas) -> list[str]:
     width = max(2, round(canvas.width * overlay.size / 2) * 2)
     speed = overlay.speed
     filters = ["setpts=PTS-STARTPTS" if speed == 1 else f"setpts=(PTS-STARTPTS)/{speed:g}"]
+    if is_still(overlay):
+        return [*filters, f"scale={width}:-2", "setsar=1", "format=yuva420p", *_opacity(overlay),
+                f"setpts=PTS+{_s(overlay.start_ms)}/TB"]
     filters += [f"scale={width}:-2", "setsar=1", f"fps={canvas.fps:g}", "format=yuva420p"]
     filters += [f"tpad=stop_mode=clone:stop_duration={_s(overlay.dur_ms)}", f"trim=duration={_s(overlay.dur_ms)}"]
     if overlay.fade_in_ms:
         filters.append(f"fade=t=in:st=0:d={_s(overlay.fade_in_ms)}:alpha=1")
     if overlay.fade_out_ms:
         filters.append(f"fade=t=out:st={_s(overlay.dur_ms - overlay.fade_out_ms)}:d={_s(overlay.fade_out_ms)}:alpha=1")
-    if overlay.opacity < 1:
-        filters.append(f"lut=a=val*{overlay.opacity:g}")
+    filters += _opacity(overlay)
     filters.append(f"setpts=PTS+{_s(overlay.start_ms)}/TB")
     return filters
+
+
+def _opacity(overlay: Overlay) -> list[str]:
+    return [f"lut=a=val*{overlay.opacity:g}"] if overlay.opacity < 1 else []
 
 
 def xfade(kind: str, length_ms: int, offset_ms: int) -> str:
