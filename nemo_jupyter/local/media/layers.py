@@ -18,7 +18,6 @@ import math
 from collections.abc import Mapping
 
 from .presets import Canvas
-from .sources import is_animated
 from .timeline import Overlay, Sound
 from .transitions import XFADE
 
@@ -49,7 +48,8 @@ def corner(position) -> str:
 def is_still(overlay: Overlay) -> bool:
     """One picture for the whole time: it needs one decode, not one per frame."""
     src = overlay.src
-    return src.get("type") == "image" and not is_animated(src) and not (overlay.fade_in_ms or overlay.fade_out_ms)
+    animated = bool(src.get("d"))  # an image with a length of its own (a GIF) plays as video
+    return src.get("type") == "image" and not animated and not (overlay.fade_in_ms or overlay.fade_out_ms)
 
 
 def overlay_at(overlay: Overlay, canvas: Canvas) -> str:
