@@ -112,15 +112,17 @@ STRONG_VERBS = Words(("click", "clicking", "double-click", "right-click", "tap",
 WEAK_VERBS = Words(("hit", "select", "use", "using", "choose", "go to", "going to", "head to", "head over to",
                     "navigate to", "open", "visit", "check", "find", "switch to", "toggle", "scroll to", "preview",
                     "view", "see", "look at", "top up"),
-                   ("选择", "选中", "使用", "打开", "进入", "前往", "切换到", "找到", "查看", "预览", "按", "点"))
+                   ("选择", "选中", "使用", "打开", "进入", "前往", "切换到", "找到", "查看", "预览", "按一下"))
 DRAG_VERBS = Words(("drag and drop", "drag", "dragging", "drop it", "drop them", "drop the", "drop your"),
                    ("拖拽", "拖动", "拖放", "拖到", "拖入", "拖"))
-ELEMENTS = Words(("button", "buttons", "menu", "tab", "panel", "icon", "sidebar", "side bar", "toolbar", "timeline",
-                  "window", "dropdown", "drop-down", "settings", "corner", "slider", "checkbox", "dashboard",
-                  "top right", "top-right", "upper right", "top left", "bottom right", "screen", "dialog",
-                  "upload area", "media library", "page", "toolbox"),
-                 ("按钮", "按键", "菜单", "标签页", "选项卡", "面板", "图标", "侧边栏", "工具栏", "时间轴", "时间线",
-                  "窗口", "页面", "右上角", "左上角", "右下角", "左下角", "设置", "界面", "弹窗"))
+# GUI elements; the timeline is one only when a verb works it (the notebook has a timeline too).
+WIDGETS = Words(("button", "buttons", "menu", "tab", "panel", "icon", "sidebar", "side bar", "toolbar", "window",
+                 "dropdown", "drop-down", "settings", "corner", "slider", "checkbox", "dashboard", "top right",
+                 "top-right", "upper right", "top left", "bottom right", "dialog", "upload area", "media library",
+                 "page", "toolbox"),
+                ("按钮", "按键", "菜单", "标签页", "选项卡", "面板", "图标", "侧边栏", "工具栏", "窗口", "页面", "右上角",
+                 "左上角", "右下角", "左下角", "界面", "弹窗"))
+ELEMENTS = Words(WIDGETS.en + ("timeline", "screen"), WIDGETS.zh + ("时间轴", "时间线"))
 # Idioms that use those verbs without a GUI.
 IDIOMS = Words(("tap into", "press on", "press ahead", "hit the beat", "hit the mark", "hit the ground running"))
 # What a GUI sentence is about decides what the notebook does.
@@ -136,14 +138,14 @@ TOPICS = {
 # A goal that is about looking at the edit.
 LOOK_GOALS = Words(("preview", "see", "view", "check", "look at", "review", "watch", "play"), ("预览", "查看", "看"))
 
-_STRONG, _WEAK, _DRAG, _ELEMENT, _LOOK = (words.pattern() for words in (STRONG_VERBS, WEAK_VERBS, DRAG_VERBS,
-                                                                        ELEMENTS, LOOK_GOALS))
+_STRONG, _WEAK, _DRAG, _WIDGET, _ELEMENT, _LOOK = (words.pattern() for words in (
+    STRONG_VERBS, WEAK_VERBS, DRAG_VERBS, WIDGETS, ELEMENTS, LOOK_GOALS))
 _TOPIC = {action: words.pattern() for action, words in TOPICS.items()}
 _IDIOM = IDIOMS.pattern()
 
-# The agent speaking of itself ("I'll open the panel", "我打开了…") is not GUI-speak.
+# The agent speaking of itself ("I'll open the panel", "我打开了…") or "as you can see" is no instruction.
 _AGENT_SPEAKS = re.compile(r"(?:\b(?:I|I'll|I’ll|I've|I’ve|I'd|I have|I will|we|we'll|we’ve)\s+(?:\w+\s+){0,2}|"
-                           r"\bme\s+to\s+|我们?\S{0,3})$",
+                           r"\bme\s+to\s+|\bas\s+you\s+(?:can\s+)?|我们?\S{0,3})$",
                            re.IGNORECASE)
 _MARKUP = re.compile(r"[*_`\[\]\"“”「」『』]")
 _FILLER_EN = re.compile(r"^(?:(?:you can|you could|you may|you might want to|you'll need to|you will need to|"
@@ -179,10 +181,9 @@ def is_gui_talk(sentence: str) -> bool:
     plain = _IDIOM.sub(" ", _MARKUP.sub("", sentence))
     if _user_does(_DRAG, plain) or _user_does(_STRONG, plain):
         return True
-    element = _ELEMENT.search(plain) is not None
-    if _user_does(_WEAK, plain) and (element or _TOPIC[EXPORT].search(plain) or _TOPIC[CREDITS].search(plain)):
+    if _user_does(_WEAK, plain) and any(pattern.search(plain) for pattern in (_ELEMENT, _TOPIC[EXPORT], _TOPIC[CREDITS])):
         return True
-    return element and (_TOPIC[EXPORT].search(plain) is not None or _addresses_user(plain))
+    return _WIDGET.search(plain) is not None and (_TOPIC[EXPORT].search(plain) is not None or _addresses_user(plain))
 
 
 def _user_does(verbs: re.Pattern, plain: str) -> bool:

@@ -225,6 +225,8 @@ def test_a_gui_sentence_is_replaced_whole_or_kept_with_a_hint_after_it():
     "Would you like me to open with the skyline shot?",
     "Tap into the energy of the city with a faster cut. I placed the logo in the top right corner.",
     "Select a style you like and I'll apply it. Your video is ready to export.",
+    "As you can see on the timeline, the title now starts at 2 s.",
+    "你可以设置音量为 50%。请按照时间轴的顺序告诉我。",
     "I'll drop the last scene.\tNothing else changed.\n",
     "  I used the timeline's second track for the music.   ",
 ])
