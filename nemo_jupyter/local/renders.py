@@ -1,7 +1,8 @@
 """Render jobs of the local backend: queued per session, run by ffmpeg on background threads.
 
 A job goes pending → processing (progress 0-100) → completed (its file served under an unguessable
-`/cdn/<key>/<name>` URL) / failed (`error`) / cancelled. One job runs at a time per session (the
+`/cdn/<key>/<name>` URL) / failed (`error`, plus `permanent: true` when a retry cannot help: the
+draft or a source file is wrong, and the error names what) / cancelled. One job runs at a time per session (the
 others wait, still `pending`) and at most `MAX_PARALLEL` run at once on the machine.
 """
 
@@ -80,7 +81,8 @@ class Renders:
                                      started, wall_s)
                 except Exception as exc:  # noqa: BLE001 - any failure of the renderer is the job's failure
                     if not cancel.is_set():
-                        self.store.update_render(render_id, status=protocol.RENDER_FAILED, error=one_line(exc)[:MAX_ERROR_CHARS])
+                        self.store.update_render(render_id, status=protocol.RENDER_FAILED, error=one_line(exc)[:MAX_ERROR_CHARS],
+                                                 permanent=int(getattr(exc, "permanent", False)))
                         return
             if wall_s and not cancel.is_set():
                 self._stretch(render_id, started, wall_s, cancel)  # outside the machine slot: no CPU
@@ -143,13 +145,14 @@ def render_answer(job: dict, base_url: str, shape: str) -> dict:
         plain["output"] = {"url": url, "format": Path(job["path"]).suffix.lstrip(".")}
     if job.get("error"):
         plain["error"] = job["error"]
+        if job.get("permanent"):
+            plain["permanent"] = True  # the failure cannot pass on a retry
     if shape == "c":
         return {"code": protocol.CODE_OK, "data": plain}
     if shape == "b":
         data = {**{k: plain[k] for k in ("id", "status", "progress")}, "outputUrl": url,
                 "createdAt": _iso(job["created"]), "completedAt": _iso(job.get("completed"))}
-        if job.get("error"):
-            data["error"] = job["error"]
+        data.update({k: plain[k] for k in ("error", "permanent") if k in plain})
         return {"success": True, "data": data}
     return plain
 

@@ -41,7 +41,7 @@ CREATE TABLE IF NOT EXISTS media (
 CREATE TABLE IF NOT EXISTS renders (
     id TEXT PRIMARY KEY, user_id TEXT NOT NULL, session_id TEXT NOT NULL, status TEXT NOT NULL,
     progress REAL NOT NULL, error TEXT, path TEXT, cdn_key TEXT UNIQUE, quality TEXT NOT NULL,
-    created REAL NOT NULL, completed REAL);
+    created REAL NOT NULL, completed REAL, permanent INTEGER);
 """
 
 CLAIM_TTL_S = 7 * 86400
@@ -107,6 +107,8 @@ class Store:
         with self._tx() as db:
             if "stream" not in {row["name"] for row in db.execute("PRAGMA table_info(media)")}:
                 db.execute("ALTER TABLE media ADD COLUMN stream TEXT")
+            if "permanent" not in {row["name"] for row in db.execute("PRAGMA table_info(renders)")}:
+                db.execute("ALTER TABLE renders ADD COLUMN permanent INTEGER")
 
     def _interrupted_work_fails(self) -> None:
         """Work cut short by a stop of the server is marked failed, not left running for ever."""

@@ -212,26 +212,45 @@ def discard(files: list[Incoming]) -> None:
         shutil.rmtree(incoming.folder, ignore_errors=True)
 
 
-def probe_or_refuse(incoming: Incoming) -> dict:
-    """ffmpeg's description of a received file; 4001 when it is not media of its declared kind."""
+def describe_upload(path: Path, kind: str) -> dict:
+    """ffmpeg's description of an upload of `kind` (by its name): `probe` with display sizes; an
+    animated image (a GIF) keeps its own length and rate. MediaError (one line) when it is not media
+    of that kind, MediaInputError when ffmpeg reads its header but cannot decode it."""
     from .media.errors import MediaError
-    from .media.probe import probe
+    from .media.probe import check_decodes, probe
+
+    info = probe(path)
+    if kind != "audio" and info.get("width") is None:
+        raise MediaError(f"{Path(path).name} has no picture")
+    if kind == "audio" and not info.get("has_audio"):
+        raise MediaError(f"{Path(path).name} has no sound")
+    check_decodes(path, info)
+    if kind == "image" and info["type"] != "video":
+        info.update(d=0, fps=None)  # a still: as long as its segment
+    return {**info, "type": kind}
+
+
+def probe_or_refuse(incoming: Incoming) -> dict:
+    """`describe_upload` of a received file; 4001 with one line when it cannot be rendered."""
+    from .media.errors import MediaError, MediaInputError
 
     try:
-        info = probe(incoming.path)
-    except MediaError:
-        raise ApiError(protocol.CODE_UNSUPPORTED_FILE, f"{incoming.name} is not a {incoming.kind} file ffmpeg can read") from None
-    if incoming.kind != "audio" and info.get("width") is None:
-        raise ApiError(protocol.CODE_UNSUPPORTED_FILE, f"{incoming.name} has no picture")
-    return {**info, "type": incoming.kind}
+        return describe_upload(incoming.path, incoming.kind)
+    except MediaInputError as exc:
+        raise ApiError(protocol.CODE_UNSUPPORTED_FILE, str(exc)) from None
+    except MediaError as exc:
+        reason = str(exc) if "has no" in str(exc) else f"{incoming.name} is not a {incoming.kind} file ffmpeg can read"
+        raise ApiError(protocol.CODE_UNSUPPORTED_FILE, reason) from None
 
 
 # --- the timeline ------------------------------------------------------------------------------
 def append_to_video_track(draft: dict | None, media: dict) -> dict:
     """A copy of `draft` with `media` as the last scene of its video track (the agent's own rule).
 
-    A clip with no playable length stays in `video_infos` but off the timeline."""
+    A clip with no playable length stays in `video_infos` but off the timeline; an animated image
+    (a GIF) goes on with its own length, like a video."""
+    placed = {**media, "type": "video"} if media.get("type") == "image" and media.get("d") else media
     try:
-        return ops.insert_clip(draft, media, len(ops.scenes(draft or {})) + 1)
+        return ops.insert_clip(draft, placed, len(ops.scenes(draft or {})) + 1)
     except ops.EditError:
         return copy.deepcopy(draft) if isinstance(draft, dict) else ops.empty_draft()

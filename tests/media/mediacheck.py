@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import subprocess
 
 from nemo_jupyter.local.media.ffmpeg import run
 from nemo_jupyter.local.media.probe import probe
@@ -42,3 +43,47 @@ def mean_volume_db(path, start_s: float, dur_s: float) -> float:
     match = re.search(r"mean_volume: (-?[\d.]+|-inf) dB", done.stderr)
     assert match, "volumedetect printed no mean volume"
     return float(match[1]) if match[1] != "-inf" else float("-inf")
+
+
+def decoded_streams(path) -> dict:
+    """Decode every frame of `path` (ffmpeg's framecrc, source time bases kept) and describe its streams.
+
+    `{"errors": stderr of the decode (empty when clean), "video": {...}, "audio": {...}}`; each stream:
+    `start_s`, `end_s` (last frame's end), `deltas` (the set of gaps between frame times, in its time
+    base), plus `size` ("WxH") for video and `sample_rate`, `layout` for audio.
+    """
+    from nemo_jupyter.local.media.ffmpeg import base_args
+
+    cmd = base_args() + ["-v", "error", "-i", str(path), "-fps_mode", "passthrough",
+                         "-enc_time_base:v", "demux", "-f", "framecrc", "-"]
+    done = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
+    header: dict[tuple[str, int], str] = {}
+    frames: dict[int, list[tuple[int, int]]] = {}
+    for line in done.stdout.splitlines():
+        if line.startswith("#"):
+            key, _, value = line[1:].partition(":")
+            name, _, index = key.partition(" ")
+            if index.isdigit():
+                header[(name, int(index))] = value.strip()
+            continue
+        fields = [f.strip() for f in line.split(",")]
+        frames.setdefault(int(fields[0]), []).append((int(fields[2]), int(fields[3])))
+    streams = {"errors": done.stderr.strip()}
+    for index, rows in frames.items():
+        kind = header.get(("media_type", index))
+        num, den = (int(x) for x in header[("tb", index)].split("/"))
+        rows.sort()
+        pts = [p for p, _ in rows]
+        facts = {
+            "start_s": pts[0] * num / den,
+            "end_s": (rows[-1][0] + rows[-1][1]) * num / den,
+            "deltas": {b - a for a, b in zip(pts, pts[1:])},
+            "frames": len(rows),
+        }
+        if kind == "video":
+            facts["size"] = header.get(("dimensions", index))
+        else:
+            facts["sample_rate"] = int(header.get(("sample_rate", index), 0))
+            facts["layout"] = header.get(("channel_layout_name", index))
+        streams[kind] = facts
+    return streams

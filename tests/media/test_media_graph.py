@@ -17,7 +17,8 @@ CANVAS = {"width": 1920, "height": 1080, "fps": 30}
 
 def video(mid, d=5000, w=1280, h=720, audio=True, **extra):
     return {"path": f"/m/{mid}.mp4", "type": "video", "d": d, "width": w, "height": h, "fps": 30,
-            "has_audio": audio, "vcodec": "h264", "pix_fmt": "yuv420p", "acodec": "aac" if audio else None,
+            "has_audio": audio, "vcodec": "h264", "profile": "High", "pix_fmt": "yuv420p", "time_base": 15360,
+            "rotation": 0, "sar": None, "acodec": "aac" if audio else None,
             "sample_rate": 48000 if audio else None, "channels": 2 if audio else None, **extra}
 
 
@@ -102,7 +103,7 @@ def test_stream_copy_when_only_joining_whole_compatible_clips(tmp_path):
     d = draft((0, [seg("c2", 0, 5000), seg("c1", 5000, 5000)]))
     plan = plan_render(d, same, CANVAS, tmp_path / "o.mp4", workdir=tmp_path)
     assert plan.mode == "copy" and "-c" in plan.args and "-filter_complex" not in plan.args
-    assert plan.files["concat.txt"].splitlines()[1:] == ["file '/m/c2.mp4'", "file '/m/c1.mp4'"]
+    assert plan.files["concat.txt"].splitlines()[1:] == ["file '/m/c2.mp4'", "inpoint 0", "file '/m/c1.mp4'", "inpoint 0"]
 
 
 @pytest.mark.parametrize(
@@ -211,3 +212,57 @@ def test_caption_style_defaults_smaller_with_a_box(tmp_path):
     assert (title.size, title.box, caption.size, caption.box) == (72, False, 48, True)
     graph = graph_of(plan_render(d, MEDIA, CANVAS, tmp_path / "o.mp4"))
     assert "fontsize=72" in graph and "fontsize=48" in graph and graph.count("box=1") == 1
+
+
+@pytest.mark.parametrize(
+    "fact",
+    [
+        {"profile": "High 10", "pix_fmt": "yuv420p10le"},
+        {"pix_fmt": "yuv444p", "profile": "High 4:4:4 Predictive"},
+        {"acodec": "pcm_s16le"},
+        {"has_audio": False, "acodec": None, "sample_rate": None, "channels": None},
+        {"channels": 1},
+        {"sample_rate": 44100},
+        {"rotation": 90},
+        {"sar": "4:3"},
+        {"d": 5010},  # not a whole number of frames: its join would leave a gap
+    ],
+)
+def test_a_clip_unlike_an_encode_is_encoded_even_unedited(tmp_path, fact):
+    same = {"c1": video("c1", w=1920, h=1080, **fact), "c2": video("c2", w=1920, h=1080, **fact)}
+    d = draft((0, [seg("c2", 0, same["c2"]["d"]), seg("c1", same["c2"]["d"], same["c1"]["d"])]))
+    assert plan_render(d, same, CANVAS, tmp_path / "o.mp4").mode == "encode"
+
+
+def test_clips_of_other_time_bases_or_profiles_are_encoded(tmp_path):
+    for other in ({"time_base": 90000}, {"profile": "Constrained Baseline"}):
+        pair = {"c1": video("c1", w=1920, h=1080), "c2": video("c2", w=1920, h=1080, **other)}
+        d = draft((0, [seg("c2", 0, 5000), seg("c1", 5000, 5000)]))
+        assert plan_render(d, pair, CANVAS, tmp_path / "o.mp4").mode == "encode"
+
+
+def test_lengths_are_whole_frames_of_the_canvas_and_sound_follows_them(tmp_path):
+    """Three cuts of 517 ms (15.51 frames) cover frames 0-16, 16-31, 31-47: sound the same samples."""
+    import re
+
+    d = draft((0, [seg("c1", 0, 517), seg("c2", 517, 517), seg("c3", 1034, 517)]))
+    plan = plan_render(d, MEDIA, CANVAS, tmp_path / "o.mp4")
+    graph = graph_of(plan)
+    assert re.findall(r"trim=end_frame=(\d+)", graph) == ["16", "15", "16"]
+    samples = [int(n) for n in re.findall(r"atrim=end_sample=(\d+)", graph)]
+    assert samples == [25600, 24000, 25600] and sum(samples) == 47 * 1600
+    assert plan.args[-2] == "1.566667"  # 47 frames
+
+
+def test_an_animated_image_plays_and_loops_with_its_own_timing(tmp_path):
+    gif = {"path": "/m/a.gif", "type": "image", "d": 500, "fps": 10, "width": 160, "height": 90, "has_audio": False}
+    plan = plan_render(draft((0, [seg("gif", 0, 1200, **{"in": 700})])), {"gif": gif}, CANVAS, tmp_path / "o.mp4")
+    i = plan.args.index("/m/a.gif")
+    assert plan.args[i - 7 : i] == ["-stream_loop", "-1", "-ss", "0.2", "-t", "1.2", "-i"]
+    assert "-loop" not in plan.args and "-framerate" not in plan.args
+
+
+def test_the_fit_uses_the_display_aspect_ratio(tmp_path):
+    """Anamorphic video (SAR ≠ 1) is scaled by iw*sar, so it is drawn at its display shape."""
+    graph = graph_of(plan_render(draft((0, [seg("c1", 0, 1000)])), MEDIA, CANVAS, tmp_path / "o.mp4"))
+    assert "iw*sar/ih" in graph and "force_original_aspect_ratio" not in graph

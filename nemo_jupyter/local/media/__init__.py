@@ -7,6 +7,6 @@ messages.
 
 from __future__ import annotations
 
-from .errors import FFmpegError, MediaError, RenderCancelled, RenderError
+from .errors import DraftError, FFmpegError, MediaError, MediaInputError, RenderCancelled, RenderError
 
-__all__ = ["FFmpegError", "MediaError", "RenderCancelled", "RenderError"]
+__all__ = ["DraftError", "FFmpegError", "MediaError", "MediaInputError", "RenderCancelled", "RenderError"]

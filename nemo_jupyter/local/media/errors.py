@@ -4,7 +4,13 @@ from __future__ import annotations
 
 
 class MediaError(Exception):
-    """Base class: a media file could not be read, made or rendered."""
+    """Base class: a media file could not be read, made or rendered.
+
+    `permanent` is True when trying again cannot help (the input itself is wrong): the backend
+    reports such a failed render as permanent and a client does not retry it.
+    """
+
+    permanent = False
 
 
 class FFmpegError(MediaError):
@@ -13,6 +19,18 @@ class FFmpegError(MediaError):
 
 class RenderError(MediaError):
     """A draft could not be rendered (bad draft, missing media, ffmpeg failure)."""
+
+
+class MediaInputError(RenderError):
+    """A source file cannot be rendered (missing, unreadable, undecodable): the message names it."""
+
+    permanent = True
+
+
+class DraftError(RenderError):
+    """The draft cannot be rendered as it is (nothing in it, unknown media, a value out of range)."""
+
+    permanent = True
 
 
 class RenderCancelled(MediaError):

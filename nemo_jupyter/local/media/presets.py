@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from .errors import RenderError
+from .errors import DraftError
 
 MAX_SIDE = 1920
 DEFAULT_CANVAS = {"width": 1920, "height": 1080, "fps": 30}
@@ -50,7 +50,7 @@ def preset(quality: str | Preset) -> Preset:
     try:
         return PRESETS[quality]
     except KeyError:
-        raise RenderError(f"unknown quality {quality!r}: use one of {', '.join(PRESETS)}") from None
+        raise DraftError(f"unknown quality {quality!r}: use one of {', '.join(PRESETS)}") from None
 
 
 def read_canvas(canvas: Mapping | None) -> Canvas:
@@ -59,11 +59,11 @@ def read_canvas(canvas: Mapping | None) -> Canvas:
     try:
         width, height, fps = int(canvas["width"]), int(canvas["height"]), float(canvas["fps"])
     except (TypeError, ValueError):
-        raise RenderError(f"canvas must have numeric width, height and fps, got {dict(canvas)!r}") from None
+        raise DraftError(f"canvas must have numeric width, height and fps, got {dict(canvas)!r}") from None
     if not (16 <= width <= MAX_SIDE and 16 <= height <= MAX_SIDE):
-        raise RenderError(f"canvas {width}x{height} is out of range: each side must be 16 to {MAX_SIDE} px")
+        raise DraftError(f"canvas {width}x{height} is out of range: each side must be 16 to {MAX_SIDE} px")
     if not 1 <= fps <= 120:
-        raise RenderError(f"canvas frame rate {fps:g} is out of range (1 to 120)")
+        raise DraftError(f"canvas frame rate {fps:g} is out of range (1 to 120)")
     return Canvas(_even(width), _even(height), fps)
 
 

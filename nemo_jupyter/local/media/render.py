@@ -3,8 +3,10 @@
 `render_draft(draft, media, canvas, out_path, quality="high", progress=None, cancel=None)`:
 `media` maps media id -> {"path", "type", "d", "width", "height", "fps", "has_audio", ...};
 `progress(percent)` is called while encoding; setting the `cancel` event ends ffmpeg, removes the
-partial output and raises RenderCancelled; any failure raises RenderError with one line. The output
-is written beside `out_path` under a temporary name and renamed only when complete.
+partial output and raises RenderCancelled; any failure raises RenderError with one line: a
+MediaInputError (permanent) naming the file when a source is missing or cannot be decoded, a
+DraftError (permanent) when the draft is wrong. The output is written beside `out_path` under a
+temporary name and renamed only when complete.
 """
 
 from __future__ import annotations
@@ -15,10 +17,10 @@ import threading
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
-from .errors import FFmpegError, MediaError, RenderCancelled, RenderError
+from .errors import FFmpegError, MediaError, MediaInputError, RenderCancelled, RenderError
 from .ffmpeg import run_with_progress
 from .graph import RenderPlan, plan_render
-from .probe import STREAM_FACTS, probe
+from .probe import STREAM_FACTS, check_decodes, probe
 
 
 def render_draft(
@@ -38,7 +40,7 @@ def render_draft(
         plan = plan_render(draft, with_stream_facts(media), canvas, partial, quality=quality, workdir=work)
         missing = [Path(source).name for source in plan.sources if not Path(source).is_file()]
         if missing:
-            raise RenderError(f"media file missing: {', '.join(sorted(set(missing)))}")
+            raise MediaInputError(f"media file missing: {', '.join(sorted(set(missing)))}")
         write_plan_files(plan, Path(work))
         if cancel is not None and cancel.is_set():
             raise RenderCancelled("render cancelled")
@@ -47,9 +49,21 @@ def render_draft(
                 plan.args, duration_s=plan.duration_s, out_path=partial, progress=progress, cancel=cancel
             )
         except FFmpegError as exc:
-            raise RenderError(str(exc)) from None
+            raise blame(exc, plan.sources) from None
     os.replace(partial, out_path)
     return out_path
+
+
+def blame(failure: FFmpegError, sources: list[str]) -> RenderError:
+    """The error to raise for a failed ffmpeg run: a MediaInputError naming the first source file
+    that does not decode, else a RenderError with ffmpeg's reason (perhaps passing: a retry may help)."""
+    for source in dict.fromkeys(sources):
+        if Path(source).is_file():
+            try:
+                check_decodes(source, probe(source))
+            except MediaError as exc:
+                return MediaInputError(str(exc))
+    return RenderError(str(failure))
 
 
 def write_plan_files(plan: RenderPlan, workdir: Path) -> None:
@@ -72,7 +86,7 @@ def with_stream_facts(media: Mapping[str, Mapping]) -> dict[str, dict]:
             try:
                 facts = probe(path)
             except MediaError as exc:
-                raise RenderError(f"media {media_id}: {exc}") from None
+                raise MediaInputError(f"media {media_id}: {exc}") from None
             info.update({k: facts[k] for k in STREAM_FACTS})
         filled[media_id] = info
     return filled

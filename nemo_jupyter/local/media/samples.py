@@ -64,6 +64,7 @@ def make_clip(
     else:
         args += ["-c:v", "libx264", "-preset", "ultrafast", "-crf", str(crf), "-pix_fmt", "yuv420p"]
         args += ["-c:a", "aac", "-b:a", "96k"] if audio else []
+    args += ["-ac", "2"] if audio else []  # stereo, like the clips people upload
     if gop:
         args += ["-g", str(gop)]
     args += ["-t", str(seconds), str(path)]

@@ -2,7 +2,7 @@
 
 Pure and tolerant: unknown keys are ignored, missing `st` means "right after the previous
 segment", missing `in` means 0. Errors a user can cause (unknown media, a draft with nothing in it)
-raise RenderError with one line.
+raise DraftError (a RenderError that a retry cannot fix) with one line.
 
 Segment `m` keys the renderer reads (all optional):
 
@@ -35,7 +35,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
 from ...protocol import TRACK_AUDIO, TRACK_TEXT, TRACK_VIDEO
-from .errors import RenderError
+from .errors import DraftError
 from .transitions import half_length, handles, read_transition
 
 # font px on a 1080-px canvas when a text segment names no `size`, by its `style` (anything else: a title)
@@ -138,7 +138,7 @@ def read_timeline(draft: Mapping, media: Mapping[str, Mapping]) -> Timeline:
         ends = [p.start_ms + p.dur_ms for p in (*captions, *sounds, *overlays)]
         duration = max(ends, default=0)
     if duration <= 0:
-        raise RenderError("the draft has nothing to render: add a clip to its video track first")
+        raise DraftError("the draft has nothing to render: add a clip to its video track first")
     captions = tuple(c for c in captions if c.start_ms < duration)
     sounds = tuple(_with_edge_fades(_looped(s, duration), clips, duration) for s in sounds if s.start_ms < duration)
     overlays = tuple(replace(o, dur_ms=min(o.dur_ms, duration - o.start_ms)) for o in overlays if o.start_ms < duration)
@@ -233,9 +233,9 @@ def _media(segment: Mapping, media: Mapping[str, Mapping]) -> Mapping:
     src = segment.get("src")
     found = media.get(src) if isinstance(src, str) else None
     if found is None:
-        raise RenderError(f"segment {segment.get('id', '?')} refers to unknown media {src!r}")
+        raise DraftError(f"segment {segment.get('id', '?')} refers to unknown media {src!r}")
     if not found.get("path"):
-        raise RenderError(f"media {src} has no local file: download it before rendering")
+        raise DraftError(f"media {src} has no local file: download it before rendering")
     return found
 
 
@@ -256,7 +256,7 @@ def _read_clips(track: Mapping, media: Mapping[str, Mapping]) -> tuple[Clip, ...
     for start, segment in _ordered(_segments(track)):
         src = _media(segment, media)
         if src.get("type") == "audio":
-            raise RenderError(f"segment {segment.get('id', '?')} on the video track refers to audio media")
+            raise DraftError(f"segment {segment.get('id', '?')} on the video track refers to audio media")
         if start > cursor:
             clips.append(Clip(start_ms=cursor, dur_ms=start - cursor))
         start = max(start, cursor)  # overlapping segments are laid end to end
@@ -264,7 +264,7 @@ def _read_clips(track: Mapping, media: Mapping[str, Mapping]) -> tuple[Clip, ...
         dur = _ms(segment.get("d"))
         in_ms = _ms(segment.get("in"))
         if src.get("type") == "video" and _ms(src.get("d")) and in_ms >= _ms(src.get("d")):
-            raise RenderError(f"segment {segment.get('id', '?')} starts at {in_ms} ms, after its clip ends")
+            raise DraftError(f"segment {segment.get('id', '?')} starts at {in_ms} ms, after its clip ends")
         transition, transition_ms = read_transition(m) if start == cursor else (None, 0)
         clips.append(
             Clip(
@@ -289,7 +289,7 @@ def _read_overlays(track: Mapping, media: Mapping[str, Mapping], layer: int) -> 
     for start, segment in _ordered(_segments(track)):
         src = _media(segment, media)
         if src.get("type") == "audio":
-            raise RenderError(f"segment {segment.get('id', '?')} on a video track refers to audio media")
+            raise DraftError(f"segment {segment.get('id', '?')} on a video track refers to audio media")
         m = _meta(segment)
         dur = _ms(segment.get("d"))
         overlays.append(
@@ -333,7 +333,7 @@ def _speed(m: Mapping) -> float:
     except (TypeError, ValueError):
         return 1.0
     if not 0.05 <= speed <= 100:
-        raise RenderError(f"speed {speed:g} is out of range (0.05 to 100)")
+        raise DraftError(f"speed {speed:g} is out of range (0.05 to 100)")
     return speed
 
 
