@@ -64,8 +64,14 @@ function render({ model, el: root }: RenderProps<TimelineModel>) {
   let drag: { hit: Hit; x0: number; x: number; moved: boolean } | null = null;
   let scrubbing = false;
 
-  /** The container's width: the canvas follows it (before the first layout, a guess). */
-  const width = () => Math.max(200, stage.clientWidth || root.clientWidth || 800);
+  /** The container's width: the canvas follows it. While the browser skips the cell's layout (Lab's
+   *  off-screen windowing, a theme switch) it reads 0: then the last width it had (a first guess
+   *  before any layout), never a fixed fallback that no resize event would correct. */
+  let knownWidth = 0;
+  const width = () => {
+    knownWidth = stage.clientWidth || knownWidth;
+    return Math.max(200, knownWidth || root.clientWidth || 800);
+  };
   const currentScale = (): Scale => {
     const s = fitScale(duration, width(), model.get("zoom"), GUTTER, scrollPx);
     scrollPx = s.scrollPx;
@@ -317,6 +323,8 @@ function render({ model, el: root }: RenderProps<TimelineModel>) {
   model.on("msg:custom", onMessage);
   const resize = new ResizeObserver(schedule);
   resize.observe(stage);
+  const shown = new IntersectionObserver(schedule); // back on screen: paint at the width it has now
+  shown.observe(stage);
   window.addEventListener("resize", schedule); // also when the pixel ratio changes (browser zoom)
   const stopTheme = onThemeChange(schedule);
   relayout();
@@ -329,6 +337,7 @@ function render({ model, el: root }: RenderProps<TimelineModel>) {
     window.removeEventListener("mouseup", finishPointer);
     window.removeEventListener("resize", schedule);
     resize.disconnect();
+    shown.disconnect();
     stopTheme();
     cancelAnimationFrame(animation);
   };

@@ -29,6 +29,7 @@ SERVER_CONFIG = {
         "extension_manager": "readonly",
         "expose_app_in_browser": True,
     },
+    "JupyterNotebookApp": {"expose_app_in_browser": True},  # Notebook 7: window.jupyterapp too
     "LanguageServerManager": {"autodetect": False},
 }
 NOTIFICATIONS = {"fetchNews": "false", "checkForUpdates": False}
