@@ -87,7 +87,7 @@ def _sentence_end(text: str, begin: int, final: bool) -> int | None:
 
 def _abbreviation(before: str) -> bool:
     """"e.g" / "vs" before a dot, or a number that is all the sentence so far (a "1." list marker)."""
-    word = _WORD_BEFORE.search(before)
+    word = _WORD_BEFORE.search(before[-12:])
     if word is None:
         return False
     return word.group(1).lower() in _ABBREVIATIONS or (word.group(1).isdigit() and before.strip() == word.group(1))
@@ -102,8 +102,8 @@ class Words:
     zh: tuple[str, ...] = ()
 
     def pattern(self) -> re.Pattern:
-        english = [r"\b" + r"[\s-]+".join(map(re.escape, word.split())) + r"\b" for word in self.en]
-        return re.compile("|".join(english + [re.escape(word) for word in self.zh]), re.IGNORECASE)
+        english = r"\b(?:" + "|".join(r"[\s-]+".join(map(re.escape, word.split())) for word in self.en) + r")\b"
+        return re.compile("|".join([english] * bool(self.en) + [re.escape(word) for word in self.zh]), re.IGNORECASE)
 
 
 # Verbs that alone tell the user to work a GUI, verbs that do when a GUI element follows, and drags.
@@ -187,7 +187,8 @@ def is_gui_talk(sentence: str) -> bool:
 
 
 def _user_does(verbs: re.Pattern, plain: str) -> bool:
-    return any(not _AGENT_SPEAKS.search(plain[:found.start()]) for found in verbs.finditer(plain))
+    return any(not _AGENT_SPEAKS.search(plain[max(0, found.start() - 40):found.start()])
+               for found in verbs.finditer(plain))
 
 
 def _addresses_user(plain: str) -> bool:
@@ -390,41 +391,45 @@ class LiveTranslation:
 
     def __init__(self, clock: Callable[[], float] = time.monotonic, hold_s: float = HOLD_S) -> None:
         self.clock, self.hold_s = clock, hold_s
-        self.raw = ""
-        self.done = 0  # how much of `raw` is read
-        self.read: list[str] = []  # the read sentences and the gaps between them
+        self.unread = ""  # the text not read yet, after the last character read (which tells a line start)
+        self.start = 0  # where the unread text begins in `unread` (0 at the start of the reply, then 1)
+        self._settled = ""  # the read sentences and the gaps between them
         self.actions: list[str] = []
         self.closed = False
         self.waiting_since: float | None = None  # when the unread tail began to wait
 
     def feed(self, chunk: str) -> None:
-        self.raw += chunk
+        self.unread += chunk
         self._read(final=False)
 
     def close(self) -> None:
         self._read(final=True)
-        self.read.append(self.raw[self.done:])
-        self.done, self.closed = len(self.raw), True
+        self._settled += self.unread[self.start:]
+        self.unread, self.closed = self.unread[-1:], True
+        self.start = len(self.unread)
 
     def _read(self, final: bool) -> None:
-        done = self.done
-        for sentence in sentences(self.raw, self.done, final):
+        end = self.start
+        for sentence in sentences(self.unread, self.start, final):
             reading = read_sentence(sentence.text)
-            self.read += [sentence.gap, reading.text]
+            self._settled += sentence.gap + reading.text
             self.actions += [action for action in reading.actions if action not in self.actions]
-            self.done = sentence.end
-        if not self.raw[self.done:].strip():
+            end = sentence.end
+        moved = end != self.start
+        if moved:  # keep the last character read: a list marker must follow a line start
+            self.unread, self.start = self.unread[end - 1:], 1
+        if not self.unread[self.start:].strip():
             self.waiting_since = None
-        elif self.done != done or self.waiting_since is None:  # a new sentence began to grow
+        elif moved or self.waiting_since is None:  # a new sentence began to grow
             self.waiting_since = self.clock()
 
     def settled(self) -> str:
         """The read sentences only (what a terminal, which cannot take text back, may print)."""
-        return "".join(self.read)
+        return self._settled
 
     def shown(self) -> str:
         """The read sentences, and the growing one once it has waited `hold_s` and looks harmless."""
-        tail = self.raw[self.done:]
+        tail = self.unread[self.start:]
         if self.closed or self.waiting_since is None or self.clock() - self.waiting_since < self.hold_s:
             return self.settled()
         words = tail[: len(tail) - len(re.split(r"\s", tail)[-1])]  # whole words only
