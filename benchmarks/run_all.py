@@ -28,6 +28,7 @@ QUICK = {
     "load": ["--sessions", "20", "--clips", "8"],
     "notice": ["--real", "10"],
     "batch": ["--wall", "1", "--rows", "8", "--scale", "100", "--resume", "10"],
+    "frames": ["--seconds", "3", "--repeat", "1"],
 }
 NUMBER = r"([0-9][0-9,]*\.?[0-9]*)"
 
@@ -89,6 +90,13 @@ ROWS = [
         "the seed's fixed polling", "{0}, {1}"),
     Row("notice", "measured exports: worst late s, polls / 5 s", r"measured: worst late " + NUMBER + r" s, " + NUMBER,
         "real renders (render_wall_s)", "{0}, {1}"),
+    Row("frames", "one frame 640 px (layered, warm): s, / render+extract",
+        r"^one frame 640 px, median of 12 times\s+" + NUMBER + r"\s+\S+\s+" + NUMBER,
+        "target <= 0.150 s; draft-preset render + frame_at", "{0}, {1}"),
+    Row("frames", "12-frame sheet (warm): s, / render+extract",
+        r"^12-frame sheet \(320 px frames\)\s+" + NUMBER + r"\s+\S+\s+" + NUMBER, "target <= 1.0 s", "{0}, {1}"),
+    Row("frames", "cold: first frame s / first sheet s", r"first frame " + NUMBER + r" s .*first sheet " + NUMBER + " s",
+        "empty cache: fetch, probe, proxies", "{0} / {1}"),
 ]
 
 
