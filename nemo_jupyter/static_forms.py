@@ -238,3 +238,12 @@ def freeze_notebook(notebook: dict) -> bool:
     if isinstance(notebook.get("metadata"), dict):
         _freeze_widget_state(notebook["metadata"], dropped, _shown_models(notebook.get("cells") or []))
     return bool(dropped) or before != repr(notebook.get("metadata", {}).get("widgets"))
+
+
+def nbconvert_preprocessor(notebook: Any, resources: Any) -> tuple[Any, Any]:
+    """`freeze_notebook` as an nbconvert preprocessor, for notebooks run outside a Jupyter server
+    (nbclient and papermill store every widget's state, so nbconvert would draw the live widgets,
+    which need a CDN): `jupyter nbconvert --to html
+    --Exporter.preprocessors='["nemo_jupyter.static_forms.nbconvert_preprocessor"]' run.ipynb`."""
+    freeze_notebook(notebook)
+    return notebook, resources
