@@ -64,6 +64,8 @@ ROWS = [
         r"^Draft\.diff\(\) \(every segment moved\)\s+\S+\s+\S+\s+" + NUMBER, "two frames built inside"),
     Row("render", "reference edit: render_draft / hand ffmpeg", r"\(encode\)\s+\S+\s+\S+\s+" + NUMBER, "target <= 1.2"),
     Row("render", "stream copy: render_draft / hand concat", r"\(stream copy\)\s+\S+\s+\S+\s+" + NUMBER, "ffmpeg start-up dominated"),
+    Row("render", "layered draft: render_draft / hand ffmpeg", r"^layered \(.*?\)\s+\S+\s+\S+\s+" + NUMBER,
+        "2 overlays, logo, 2 crossfades, loop; target <= 1.2"),
     Row("analysis", "analysis / plain decode (largest size)", r"^\d+x\d+\s+\S+\s+\S+\s+\S+\s+" + NUMBER + r"\s+\S+\s+\S+$",
         "1.00 = free on top of decoding", last=True),
     Row("analysis", "4 separate passes / our 1 pass (largest size)", r"^\d+x\d+(?:\s+\S+){5}\s+" + NUMBER + r"$",
