@@ -181,7 +181,7 @@ def is_gui_talk(sentence: str) -> bool:
     plain = _IDIOM.sub(" ", _MARKUP.sub("", sentence))
     if _user_does(_DRAG, plain) or _user_does(_STRONG, plain):
         return True
-    if _user_does(_WEAK, plain) and any(pattern.search(plain) for pattern in (_ELEMENT, _TOPIC[EXPORT], _TOPIC[CREDITS])):
+    if _user_does(_WEAK, plain) and any(found.search(plain) for found in (_ELEMENT, _TOPIC[EXPORT], _TOPIC[CREDITS])):
         return True
     return _WIDGET.search(plain) is not None and (_TOPIC[EXPORT].search(plain) is not None or _addresses_user(plain))
 
@@ -236,7 +236,9 @@ def _gui_clauses(sentence: str) -> list[str]:
     filler = _FILLER_EN.match(sentence) or _FILLER_ZH.match(sentence)
     head = filler.group() if filler else ""
     clauses = [part for part in _CLAUSE_BREAK.split(sentence[len(head):]) if part.strip()]
-    if len(clauses) < 2 or _SELECT_THEN_PRESS.search(sentence) or not all(is_gui_talk(head + clause) for clause in clauses):
+    if len(clauses) < 2 or _SELECT_THEN_PRESS.search(sentence):
+        return [sentence]
+    if not all(is_gui_talk(head + clause) for clause in clauses):
         return [sentence]
     return [head + clause for clause in clauses]
 
@@ -246,9 +248,11 @@ def _example(goal: str) -> str:
 
 
 # --- goals: what the user wanted to do through the GUI --------------------------------------------
-_DETERMINER = r"(?:the|a|an|your|this|that|these|those|its|their|track|position|scene|layer|where|wherever|anywhere|\d)"
+_DETERMINER = (r"(?:the|a|an|your|this|that|these|those|its|their|track|position|scene|layer|where|wherever|"
+               r"anywhere|\d)")
 _PLACE = re.compile(rf"\s+(?:(?:over|down|up|back|right|all the way)\s+)?(to|into|onto|on to|on|over|before|after|"
-                    rf"behind|in front of|next to|above|below|between)\s+(?={_DETERMINER}\b|(?-i:[A-Z])|\d)", re.IGNORECASE)
+                    rf"behind|in front of|next to|above|below|between)\s+(?={_DETERMINER}\b|(?-i:[A-Z])|\d)",
+                    re.IGNORECASE)
 _PURPOSE_EN = re.compile(r"\s+(?:in order\s+)?to\s+(?!" + _DETERMINER + r"\b)(?=[a-z])", re.IGNORECASE)
 _NOT_PURPOSE = re.compile(r"\b(?:go|going|head|head over|navigate|switch|scroll|next|up|back|down|close|due|want|"
                           r"need|like|how)$", re.IGNORECASE)
@@ -256,8 +260,10 @@ _LEADING_GOAL_EN = re.compile(r"^(?:(?:so\s+)?to|in order to|if you (?:want|woul
                               r"(?P<goal>[^,]+?),\s*", re.IGNORECASE)
 _BY_DOING = re.compile(r"^(?P<goal>.+?)\s+by\s+(?:click|tapp|tap|press|select|us|choos|go|head|dragg|open|hitt)\w*\b",
                        re.IGNORECASE)
-_SELECT_THEN_PRESS = re.compile(r"\b(?:select|right-click|click on|tap on)\s+(?P<thing>.+?)\s+(?:(?:on|in)\s+the\s+timeline\s+)?(?:,\s*)?(?:and|then)\s+"
-                                r"(?:then\s+)?(?:press|click|hit|tap|choose|select|pick)\s+(?:the\s+)?(?P<button>[A-Za-z]+)\b", re.IGNORECASE)
+_SELECT_THEN_PRESS = re.compile(r"\b(?:select|right-click|click on|tap on)\s+(?P<thing>.+?)\s+"
+                                r"(?:(?:on|in)\s+the\s+timeline\s+)?(?:,\s*)?(?:and|then)\s+(?:then\s+)?"
+                                r"(?:press|click|hit|tap|choose|select|pick)\s+(?:the\s+)?(?P<button>[A-Za-z]+)\b",
+                                re.IGNORECASE)
 _DIRECTION = re.compile(r"\s+(?P<dir>(?:to the\s+)?(?:left|right)|earlier|later|forward|backward|up|down)"
                         r"(?P<rest>\s+(?:by|a bit|a little|slightly|\d)[^,]*)?$", re.IGNORECASE)
 _OF_PHRASE = re.compile(r"\bof\s+(?P<whole>(?:the|your)\s+[\w\s-]+)$", re.IGNORECASE)
@@ -282,7 +288,7 @@ def _goal_en(plain: str) -> str | None:
     for purpose in _PURPOSE_EN.finditer(plain, verb.end() if verb else 0):
         if not _NOT_PURPOSE.search(plain[:purpose.start()]):
             return _clean_goal(plain[purpose.end():])
-    if verb is None and _LOCATIVE.search(rest) and rest is not plain:
+    if verb is None and _LOCATIVE.search(rest) and rest != plain:  # "You can change the font in the Text panel"
         return _clean_goal(_LOCATIVE.sub("", rest))
     return None
 
@@ -311,16 +317,17 @@ def _drag_en(plain: str) -> str | None:
     if place:
         thing, where = purpose[:place.start()].strip(), _CONDITION.sub("", purpose[place.end():]).strip()
         preposition = place.group(1).lower()
-        timeline = re.search(r"\btimeline\b", where, re.IGNORECASE) and preposition in ("to", "into", "onto", "on", "on to")
-        verb_word, preposition = ("add", "to") if timeline else ("move", "to" if preposition in (
-            "into", "onto", "on", "on to", "over") else preposition)
+        onto = preposition in ("to", "into", "onto", "on", "on to", "over")
+        timeline = onto and re.search(r"\btimeline\b", where, re.IGNORECASE)
+        verb_word, preposition = ("add" if timeline else "move"), ("to" if onto else preposition)
         if thing and re.match(r"(?:where|wherever|anywhere)\b", where, re.IGNORECASE):
             return f"move {thing}"  # the agent does not know where: the user says it
         if thing and where:
             return f"{verb_word} {thing} {preposition} {where}"
     direction = _DIRECTION.search(purpose)
     if direction and purpose[:direction.start()].strip():
-        return f"move {purpose[:direction.start()].strip()} {direction.group('dir').lower()}{direction.group('rest') or ''}"
+        rest = direction.group("rest") or ""
+        return f"move {purpose[:direction.start()].strip()} {direction.group('dir').lower()}{rest}"
     if goal_tail:
         whole = _OF_PHRASE.search(purpose)
         thing = whole.group("whole") if whole else purpose
