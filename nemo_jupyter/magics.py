@@ -339,7 +339,7 @@ class NemoMagics(Magics, Configurable):
         bars["render"].close()  # a saved notebook shows each bar in its final state
         bars["download"].update(100.0)
         bars["download"].close(f"saved to {render.path}")
-        if self._notebook():
+        if self._notebook() and render.session_id == session.session_id:  # a resumed render may be another's
             widgets = self._widgets()
             return widgets.ExportView(render, widgets.TimelineWidget(self._blocking(session)))
         return render
