@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from pathlib import Path
 
 import httpx
 import pytest
@@ -86,6 +87,7 @@ def test_an_injected_failure_fails_the_job_once(alice, edited):
     _start(alice, session_id, draft, "render_fails")
     failed = _wait(alice, "render_fails", protocol.RENDER_TERMINAL)
     assert failed["status"] == "failed" and "injected" in failed["error"] and "output" not in failed
+    assert "permanent" not in failed  # a retry may pass
     _start(alice, session_id, draft, "render_retry")
     assert _wait(alice, "render_retry", ("processing", "failed"))["status"] == "processing"
     _cancel(alice, "render_retry")
@@ -229,3 +231,20 @@ def test_stretched_renders_of_several_sessions_wait_at_once(alice, clip):
         assert _wait(alice, f"wall_many_{n}", protocol.RENDER_TERMINAL)["status"] == "completed"
     # four 2 s renders behind two machine slots would take ≥ 4 s if the wait held a slot
     assert time.monotonic() - started < 3.9
+
+
+def test_a_render_failing_on_its_input_is_permanent_and_names_the_file(alice, scripted, clip):
+    """A source that no longer decodes: failed at once, `permanent` in every answer shape, the file named."""
+    session_id = alice.new_session()
+    alice.upload(session_id, clip, names=["spoiled.mp4"])
+    alice.run(session_id, "canvas small")
+    (media,) = scripted.store.session_media(session_id)
+    Path(media["path"]).write_bytes(b"\0" * 4096)
+    _start(alice, session_id, alice.state(session_id)["draft"], "render_spoiled")
+    failed = _wait(alice, "render_spoiled", protocol.RENDER_TERMINAL)
+    assert failed["status"] == "failed" and failed["permanent"] is True
+    assert failed["error"].startswith("spoiled.mp4") and "\n" not in failed["error"]
+    alice.faults(session_id=session_id, render_shape="b")
+    assert _status(alice, "render_spoiled")["data"]["permanent"] is True
+    alice.faults(session_id=session_id, render_shape="c")
+    assert _status(alice, "render_spoiled")["data"]["permanent"] is True

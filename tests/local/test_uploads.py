@@ -250,3 +250,49 @@ def test_video_infos_offer_a_poster_and_frame_strips(backend, make_clip):
     assert strip.status_code == 200 and height == 48 and width >= 8 * 60
     assert httpx.get(info["poster"].replace("poster.jpg", "../../etc/passwd")).status_code == 404
     assert httpx.get(info["poster"].replace(info["poster"].split("/")[-3], "0" * 32)).status_code == 404
+
+
+def _ffmpeg(*args) -> None:
+    from nemo_jupyter.local.media.ffmpeg import run
+
+    run(["-y", *args])
+
+
+def test_a_gif_goes_on_the_timeline_with_its_own_length(alice, tmp_path):
+    gif = tmp_path / "wave.gif"
+    _ffmpeg("-f", "lavfi", "-i", "testsrc2=s=80x60:r=10:d=0.7", str(gif))
+    session_id = alice.new_session()
+    (answer,) = alice.data(alice.upload(session_id, gif))["files"]
+    assert answer["file_type"] == "image" and answer["duration"] == 0.7
+    state = alice.state(session_id)
+    (info,) = state["video_infos"]
+    assert (info["type"], info["d"], info["fps"]) == ("image", 700, 10)
+    assert [s["d"] for s in state["draft"]["t"][0]["sg"]] == [700]
+
+
+def test_a_phone_clip_reports_its_display_size(alice, tmp_path):
+    """Stored 320x180 with a display matrix turning it upright: 180x320 in the answer and video_infos."""
+    stored, phone = tmp_path / "stored.mp4", tmp_path / "phone.mp4"
+    _ffmpeg("-f", "lavfi", "-i", "testsrc2=s=180x320:r=30:d=0.3", "-vf", "transpose=2", "-c:v", "libx264",
+            "-preset", "ultrafast", str(stored))
+    _ffmpeg("-display_rotation:v:0", "-90", "-i", str(stored), "-c", "copy", str(phone))
+    session_id = alice.new_session()
+    (answer,) = alice.data(alice.upload(session_id, phone))["files"]
+    assert (answer["width"], answer["height"]) == (180, 320)
+    (info,) = alice.state(session_id)["video_infos"]
+    assert (info["width"], info["height"]) == (180, 320)
+
+
+def test_a_file_ffmpeg_cannot_decode_is_refused_with_one_line(scripted, alice, media_files, tmp_path):
+    """Its header reads (so a probe alone would take it), its picture does not decode."""
+    data = media_files["image"].read_bytes()
+    at = data.index(b"IDAT") + 8
+    broken = tmp_path / "broken.png"
+    broken.write_bytes(data[:at] + bytes(64) + data[at + 64 :])
+    session_id = alice.new_session()
+    before = _media_files(scripted)
+    answer = alice.upload(session_id, broken)
+    assert answer.status_code == 415 and answer.json()["code"] == protocol.CODE_UNSUPPORTED_FILE
+    message = answer.json()["message"]
+    assert message.startswith("broken.png cannot be decoded: ") and "\n" not in message and str(tmp_path) not in message
+    assert _media_files(scripted) == before and alice.state(session_id)["video_infos"] == []

@@ -172,3 +172,10 @@ def test_joins_of_part_frame_lengths_leave_no_gap(corpus, tmp_path):
     check_export(out, 1551, CANVAS)
     for join_s in (0.517, 1.034):
         assert mean_volume_db(out, join_s - 0.02, 0.04) > -40, f"a gap in the sound at {join_s} s"
+
+
+@pytest.mark.parametrize("name", VIDEO_CASES + ["gif", "png", "webp"])
+def test_the_upload_reports_the_display_size(corpus, name):
+    case = BY_NAME[name]
+    assert (corpus[name]["width"], corpus[name]["height"]) == case.display
+    assert corpus[name]["type"] == case.kind

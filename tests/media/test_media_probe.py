@@ -107,3 +107,27 @@ def test_label_with_filter_syntax_is_drawn_verbatim(tmp_path):
     ours, theirs = frame_at(labelled, 0.0), frame_at(reference, 0.0)
     assert ours.tobytes() == theirs.tobytes()
     assert sum(ours.convert("L").tobytes()) > 0  # something was drawn
+
+
+def test_display_size_applies_rotation_and_sample_aspect_ratio():
+    phone = (
+        "Input #0, mov,mp4,m4a,3gp,3g2,mj2, from 'phone.mov':\n  Duration: 00:00:03.00, start: 0.000000\n"
+        "  Stream #0:0[0x1](und): Video: hevc (Main 10) (hvc1 / 0x31637668), yuv420p10le(tv, bt2020nc), "
+        "1920x1080, 9000 kb/s, 29.97 fps, 29.97 tbr, 600 tbn (default)\n"
+        "    Metadata:\n      handler_name    : Core Media Video\n"
+        "    Side data:\n      Display Matrix: rotation of -90.00 degrees\n"
+        "  Stream #0:1[0x2](und): Audio: aac (LC) (mp4a / 0x6134706D), 44100 Hz, mono, fltp, 96 kb/s\n"
+    )
+    info = parse_probe_output(phone)
+    assert (info["width"], info["height"], info["rotation"]) == (1080, 1920, 90)
+    assert (info["profile"], info["pix_fmt"], info["time_base"], info["sar"]) == ("Main 10", "yuv420p10le", 600, None)
+    upside_down = phone.replace("-90.00", "180.00")
+    assert (parse_probe_output(upside_down)["width"], parse_probe_output(upside_down)["rotation"]) == (1920, 180)
+    anamorphic = (
+        "Input #0, matroska,webm, from 'hdv.mkv':\n  Duration: 00:00:01.00\n"
+        "  Stream #0:0: Video: h264 (High), yuv420p(progressive), 1440x1080 [SAR 4:3 DAR 16:9], 25 fps, 25 tbr, 1k tbn\n"
+    )
+    info = parse_probe_output(anamorphic)
+    assert (info["width"], info["height"], info["sar"], info["time_base"], info["rotation"]) == (1920, 1080, "4:3", 1000, 0)
+    older = "Input #0, mov,mp4, from 'x':\n  Stream #0:0: Video: h264 (High), yuv420p, 640x360, 30 fps\n    Metadata:\n      rotate          : 270\n"
+    assert (parse_probe_output(older)["width"], parse_probe_output(older)["rotation"]) == (360, 270)
