@@ -293,6 +293,22 @@ def test_a_growing_sentence_shows_after_the_hold_unless_it_may_be_gui_talk():
     assert live.shown() == f"Trimmed the intro. Now adding the lo-fi track. {EXPORT} Bye."
 
 
+def test_a_view_shows_a_pausing_sentence_after_the_hold_on_its_tick_but_never_gui_talk():
+    clock = Clock()
+    view = StreamView(display=False, clock=clock)
+    view.start()
+    view.event(TextChunk("Working on the intro now, it takes a"))
+    view.tick()
+    assert view.text == ""
+    clock.now += HOLD_S
+    view.tick()  # no event came: the tick shows it
+    assert view.text == "Working on the intro now, it takes"
+    view.event(TextChunk(" moment. Then click the Export"))
+    clock.now += 5 * HOLD_S
+    view.tick()
+    assert view.text == "Working on the intro now, it takes a moment."
+
+
 def result_for(raw: str) -> SimpleNamespace:
     translation = translate_gui(raw)
     return SimpleNamespace(text=translation.text, raw_text=raw, actions=translation.actions, changes=[],
