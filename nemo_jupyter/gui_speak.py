@@ -403,6 +403,7 @@ class LiveTranslation:
         self._settled = ""  # the read sentences and the gaps between them
         self.actions: list[str] = []
         self.closed = False
+        self.in_code = False  # inside a ``` fenced block, where nothing is translated
         self.waiting_since: float | None = None  # when the unread tail began to wait
 
     def feed(self, chunk: str) -> None:
@@ -418,7 +419,9 @@ class LiveTranslation:
     def _read(self, final: bool) -> None:
         end = self.start
         for sentence in sentences(self.unread, self.start, final):
-            reading = read_sentence(sentence.text)
+            fence = sentence.text.startswith("```")
+            self.in_code ^= fence
+            reading = Reading(sentence.text) if self.in_code or fence else read_sentence(sentence.text)
             self._settled += sentence.gap + reading.text
             self.actions += [action for action in reading.actions if action not in self.actions]
             end = sentence.end
