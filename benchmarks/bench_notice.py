@@ -5,8 +5,8 @@ backoff (1 s growing x1.5 to every 30 s) and the seed's fixed polling (every 30 
     python benchmarks/bench_notice.py [--real 10,45] [--sim 10,45,90,180]
 
 (a) Simulated, on a clock of its own: a cloud-like server whose render lasts D s after a queue of
-    0-1 s, reporting progress linear in time, refreshed every 0.5 s and rounded to 0.1 % (as the
-    local backend's `render_wall_s` fault does); 0.05 s per request. Each policy runs through the same
+    0-1 s, reporting progress linear in time, refreshed every 0.5 s, rounded to 0.1 % and held at 99 %
+    until done (as the local backend's `render_wall_s` fault does); 0.05 s per request. Each policy runs through the same
     loop; 40 runs per duration with random queue and refresh phase. Mean / worst lateness, mean polls.
 (b) Measured: `Session.export` (default settings) on a local backend whose renders take D s of wall
     time (`render_wall_s`), all D at once, one session each: the server's completion time against the
@@ -67,7 +67,7 @@ def simulate(policy: Policy, duration: float, queue: float, phase: float) -> tup
         if running >= duration:
             return now - (queue + duration), polls
         refreshed = 0.0 if running < phase else math.floor((running - phase) / TICK_S) * TICK_S + phase
-        samples.append(Sample(now, round(100.0 * refreshed / duration, 1)))
+        samples.append(Sample(now, round(min(99.0, 100.0 * refreshed / duration), 1)))  # held at 99 % at the end
 
 
 def simulated(durations: list[float]) -> list[dict]:
@@ -132,15 +132,15 @@ def main(argv: list[str] | None = None) -> dict:
     table = simulated([float(x) for x in args.sim.split(",")])
     print(f"(a) simulated ({RUNS} runs each; progress refreshed every {TICK_S:g} s, {RTT_S:g} s a request): "
           "lateness mean / worst (s), polls per render, polls per 5 s of render time")
-    print(f"    {'render s':>9}" + "".join(f"{name:>34}" for name in POLICIES))
+    print(f"    {'render s':>9}" + "".join(f"{name + ': late, polls, /5 s':>40}" for name in POLICIES))
     for row in table:
         cells = []
         for name in POLICIES:
             r = row[name]
             late = "gives up" if r["late_mean"] is None else f"{r['late_mean']:.2f} / {r['late_max']:.2f}"
             late += f" ({r['gave_up']:.0%} lost)" if r["gave_up"] else ""
-            cells.append(f"{late:>16}{r['polls']:>8.1f}{r['polls'] * 5 / row['duration_s']:>10.2f}")
-        print(f"    {row['duration_s']:>9g}" + "".join(f"{c:>34}" for c in cells))
+            cells.append(f"{late:>24}{r['polls']:>7.1f}{r['polls'] * 5 / row['duration_s']:>8.2f}")
+        print(f"    {row['duration_s']:>9g}" + "".join(f"{c:>40}" for c in cells))
     bench = [row for row in table if 10 <= row["duration_s"] <= 180] or table
     total_s = sum(row["duration_s"] for row in bench)
     summary = {}

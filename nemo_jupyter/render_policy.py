@@ -13,6 +13,9 @@ from dataclasses import dataclass
 from typing import Sequence
 
 
+HELD_AT = 99.0  # progress a server may report for a while before it is done (muxing, upload)
+
+
 @dataclass(frozen=True)
 class PollTimings:
     """The policy's knobs (seconds); `session.Settings` carries them."""
@@ -40,8 +43,9 @@ def estimated_finish(samples: Sequence[Sample]) -> float | None:
     """When the render should reach 100 %, from the progress seen (None: nothing to go by yet).
 
     The rate runs from the last sample still at 0 % (or the request itself) to the newest one; once two
-    samples moved, from the first that moved, so a queue before the start does not skew it."""
-    moved = [s for s in samples if 0.0 < s.progress < 100.0]
+    samples moved, from the first that moved, so a queue before the start does not skew it. Samples at
+    `HELD_AT` % or more are left out: servers hold 99 % while they finish the file."""
+    moved = [s for s in samples if 0.0 < s.progress < HELD_AT]
     if not moved:
         return None
     newest = moved[-1]

@@ -111,3 +111,20 @@ def test_a_cloud_like_render_costs_few_polls(scripted_backend, scripted_client, 
     render = session.export(tmp_path, quality="draft", progress=lambda stage, pct: seen.append((stage, pct)))
     assert render.path.exists() and ("render", 100.0) in seen
     assert 2 <= _status_polls(scripted_backend, render.id) <= 5
+
+
+def test_a_render_of_a_corrupt_clip_fails_once_naming_it(scripted_backend, scripted_client, make_clip, tmp_path):
+    """Over HTTP: the server marks the failure permanent; the client does not render again."""
+    session = Session(scripted_client, render_poll_first_s=0.05, render_poll_max_s=0.2)
+    session.upload(make_clip(1.0))
+    media = scripted_backend.store.session_media(session.session_id)[0]
+    with open(media["path"], "r+b") as file:  # the stored clip is damaged after its upload
+        file.truncate(200)
+    posted = scripted_backend.stats.requests["POST " + protocol.PATH_RENDER]
+    with pytest.raises(RenderFailed) as raised:
+        session.export(tmp_path, quality="draft")
+    assert scripted_backend.stats.requests["POST " + protocol.PATH_RENDER] - posted == 1
+    message = str(raised.value)
+    assert "not retried" in message and "try again later" not in message and "\n" not in message
+    failed = session.renders().iloc[0]
+    assert failed["status"] == "failed" and failed["error"] and failed["error"] in message
