@@ -217,14 +217,13 @@ def describe_upload(path: Path, kind: str) -> dict:
     animated image (a GIF) keeps its own length and rate. MediaError (one line) when it is not media
     of that kind, MediaInputError when ffmpeg reads its header but cannot decode it."""
     from .media.errors import MediaError
-    from .media.probe import check_decodes, probe
+    from .media.probe import probe
 
-    info = probe(path)
+    info = probe(path, decode=True)
     if kind != "audio" and info.get("width") is None:
         raise MediaError(f"{Path(path).name} has no picture")
     if kind == "audio" and not info.get("has_audio"):
         raise MediaError(f"{Path(path).name} has no sound")
-    check_decodes(path, info)
     if kind == "image" and info["type"] != "video":
         info.update(d=0, fps=None)  # a still: as long as its segment
     return {**info, "type": kind}

@@ -43,13 +43,18 @@ _GENERIC_PREFIXES = (
     "Conversion failed", "Error opening input file", "Error opening output file", "Error binding filtergraph",
     "Error : ", "Error while filtering", "Error parsing filterchain", "Error parsing a filter description",
     "Error initializing complex filters",
+    # the aftermath of a decoding failure: threads ending, empty outputs, the closing summary
+    "Task finished with error", "Terminating thread", "Decode error rate", "No filtered frames",
+    "Output file is empty", "Nothing was written", "video:", "Error closing file", "Error writing trailer",
+    "Could not open encoder before EOF", "Error muxing", "Error submitting",
 )
 _MAX_REASON = 240
 
 
 def explain(stderr: str) -> str:
     """ffmpeg's last specific stderr line: usually the reason it failed (one line, kept short)."""
-    lines = [_strip_context(line.strip()) for line in stderr.splitlines() if line.strip()]
+    # indented lines are the banner's details (metadata, side data, "Last message repeated")
+    lines = [_strip_context(line.strip()) for line in stderr.splitlines() if line.strip() and not line[0].isspace()]
     meaningful = [line for line in lines if not line.startswith(_NOISE_PREFIXES)]
     specific = [line for line in meaningful if not line.startswith(_GENERIC_PREFIXES)]
     reason = (specific or meaningful or ["ffmpeg failed without a message"])[-1]
@@ -64,9 +69,9 @@ def filter_value(value: object) -> str:
 
 
 def _strip_context(line: str) -> str:
-    """'[in#0 @ 0x55] Error opening input: X' -> 'Error opening input: X'."""
-    if line.startswith("[") and "] " in line:
-        return line.split("] ", 1)[1]
+    """'[in#0 @ 0x55] Error opening input: X' -> 'Error opening input: X' (every leading context)."""
+    while line.startswith("[") and "] " in line:
+        line = line.split("] ", 1)[1]
     return line
 
 

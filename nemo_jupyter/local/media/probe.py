@@ -35,41 +35,27 @@ STREAM_FACTS = ("vcodec", "profile", "pix_fmt", "time_base", "rotation", "sar", 
 _CHANNEL_COUNT = {"mono": 1, "stereo": 2, "2.1": 3, "quad": 4, "5.0": 5, "5.1": 6, "5.1(side)": 6, "7.1": 8}
 
 
-def probe(path: str | Path) -> dict:
-    """Describe a media file; raise MediaError (one line) if it is missing or not media."""
+def probe(path: str | Path, *, decode: bool = False) -> dict:
+    """Describe a media file; raise MediaError (one line) if it is missing or not media.
+
+    With `decode`, the same ffmpeg run also decodes the first picture and a moment of sound, and a
+    file whose header reads but which does not decode raises MediaInputError naming it."""
     path = Path(path)
     if not path.is_file():
         raise MediaError(f"no such media file: {path.name}")
+    args = ["-i", str(path)]
+    if decode:
+        args += ["-map", "0:v:0?", "-map", "0:a:0?", "-frames:v", "1", "-t", "0.2", "-f", "null", "-"]
     try:
-        done = subprocess.run(
-            base_args() + ["-i", str(path)], capture_output=True, text=True, errors="replace", timeout=60
-        )
+        done = subprocess.run(base_args() + args, capture_output=True, text=True, errors="replace", timeout=60)
     except subprocess.TimeoutExpired as exc:
         raise MediaError(f"probing {path.name} took longer than 60 s") from exc
     info = parse_probe_output(done.stderr)
     if info is None:
         raise MediaError(f"{path.name} is not a media file ffmpeg can read ({explain(done.stderr)})")
-    return info
-
-
-def check_decodes(path: str | Path, info: dict) -> None:
-    """Decode the first picture and a moment of sound of a probed file; MediaInputError naming the
-    file and ffmpeg's reason when either fails (ffmpeg can read its header but cannot render it)."""
-    path = Path(path)
-    outputs = []
-    if info.get("width") is not None:
-        outputs += ["-map", "0:v:0", "-frames:v", "1", "-f", "null", "-"]
-    if info.get("has_audio"):
-        outputs += ["-map", "0:a:0", "-t", "0.2", "-f", "null", "-"]
-    if not outputs:
-        raise MediaInputError(f"{path.name} has neither picture nor sound")
-    try:
-        done = subprocess.run(base_args() + ["-v", "error", "-xerror", "-i", str(path), *outputs],
-                              capture_output=True, text=True, errors="replace", timeout=60)
-    except subprocess.TimeoutExpired as exc:
-        raise MediaInputError(f"{path.name} cannot be decoded: ffmpeg took longer than 60 s") from exc
-    if done.returncode != 0:
+    if decode and done.returncode != 0:
         raise MediaInputError(f"{path.name} cannot be decoded: {explain(done.stderr)}")
+    return info
 
 
 def parse_probe_output(stderr: str) -> dict | None:

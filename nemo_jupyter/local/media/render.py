@@ -20,7 +20,7 @@ from pathlib import Path
 from .errors import FFmpegError, MediaError, MediaInputError, RenderCancelled, RenderError
 from .ffmpeg import run_with_progress
 from .graph import RenderPlan, plan_render
-from .probe import STREAM_FACTS, check_decodes, probe
+from .probe import STREAM_FACTS, probe
 
 
 def render_draft(
@@ -60,7 +60,7 @@ def blame(failure: FFmpegError, sources: list[str]) -> RenderError:
     for source in dict.fromkeys(sources):
         if Path(source).is_file():
             try:
-                check_decodes(source, probe(source))
+                probe(source, decode=True)
             except MediaError as exc:
                 return MediaInputError(str(exc))
     return RenderError(str(failure))
