@@ -105,7 +105,7 @@ function drawBlock({ ctx, scale, colors }: Frame, lane: Lane, s: Segment, fill: 
   }
   // the part on screen: a block whose start is scrolled off keeps its picture and label in view
   const left = Math.max(x, GUTTER);
-  let textX = left + 4;
+  let textX = Math.max(left, x + transitionHalf(scale, s)) + 4; // clear of the transition mark
   const shown = x + w - left;
   if (thumb && shown > 40) {
     const th = h - 2;
@@ -121,9 +121,17 @@ function drawBlock({ ctx, scale, colors }: Frame, lane: Lane, s: Segment, fill: 
   return true;
 }
 
-/** The selected block: a thick ring in the selection colour with a thin contrasting ring inside. */
-function drawSelection({ ctx, scale, colors }: Frame, lane: Lane, s: Segment) {
-  const { x, y, w, h } = box(scale, lane, s);
+/** The selected block: tinted with the selection colour, a thick ring of it and a thin contrasting
+ *  ring inside; on the part on screen, so a block scrolled half off still shows it is selected. */
+function drawSelection({ ctx, scale, colors, width }: Frame, lane: Lane, s: Segment) {
+  const { x: start, y, w: fullWidth, h } = box(scale, lane, s);
+  const x = Math.max(start, GUTTER - 2);
+  const w = Math.min(start + fullWidth, width + 2) - x;
+  if (w <= 0) return;
+  ctx.globalAlpha = 0.25;
+  ctx.fillStyle = colors.selection;
+  ctx.fillRect(x, y, w, h);
+  ctx.globalAlpha = 1;
   ctx.strokeStyle = colors.selection;
   ctx.lineWidth = 3;
   ctx.strokeRect(x + 1.5, y + 1.5, Math.max(1, w - 3), h - 3);
@@ -132,10 +140,15 @@ function drawSelection({ ctx, scale, colors }: Frame, lane: Lane, s: Segment) {
   ctx.strokeRect(x + 3.5, y + 3.5, Math.max(1, w - 7), h - 7);
 }
 
+/** Half the width (px) of the mark of the transition into `s` (0 for a plain cut). */
+function transitionHalf(scale: Scale, s: Segment): number {
+  return s.transitionS > 0 ? Math.max(3, (s.transitionS * scale.pxPerSecond) / 2) : 0;
+}
+
 /** A transition into `s`: a bow-tie spanning its length, centred on the cut (dark for a dip to black). */
 function drawTransition({ ctx, scale, colors }: Frame, lane: Lane, s: Segment) {
   const { x, y, h } = box(scale, lane, s);
-  const half = Math.max(3, (s.transitionS * scale.pxPerSecond) / 2);
+  const half = transitionHalf(scale, s);
   const mid = y + h / 2;
   ctx.beginPath();
   ctx.moveTo(x - half, y + 2);

@@ -8,6 +8,7 @@ switches to the dark theme, and the tests after it look at the dark page.
 
 from __future__ import annotations
 
+import io
 import json
 import re
 from pathlib import Path
@@ -112,18 +113,18 @@ class Shown:
         return self.page.locator(".jp-Cell").nth(index)
 
     def shoot(self, what: str, theme: str, *cells: int) -> Path:
-        """A screenshot of the cells' outputs, kept for the gallery."""
+        """Screenshots of the cells' outputs, one under the other, kept for the gallery."""
+        from PIL import Image
+
         GALLERY.mkdir(parents=True, exist_ok=True)
         path = GALLERY / f"live-{self.front_end}-{'dark' if theme == DARK else 'light'}-{what}.png"
-        boxes = []
-        for index in cells:
-            output = self.cell(index).locator(".jp-OutputArea").first
-            output.scroll_into_view_if_needed()
-            boxes.append(output.bounding_box())
-        top = min(b["y"] for b in boxes)
-        self.page.screenshot(path=str(path), clip={
-            "x": min(b["x"] for b in boxes), "y": top, "height": max(b["y"] + b["height"] for b in boxes) - top,
-            "width": max(b["x"] + b["width"] for b in boxes) - min(b["x"] for b in boxes)})
+        shots = [Image.open(io.BytesIO(self.cell(index).locator(".jp-OutputArea").first.screenshot())) for index in cells]
+        sheet = Image.new("RGB", (max(s.width for s in shots), sum(s.height for s in shots)), shots[0].getpixel((0, 0)))
+        top = 0
+        for shot in shots:
+            sheet.paste(shot, (0, top))
+            top += shot.height
+        sheet.save(path)
         return path
 
     def close(self) -> None:
@@ -211,6 +212,22 @@ def test_canvas_text_is_the_themes_font_at_a_readable_size(shown):
     shown.shoot("timeline-player", LIGHT, 0, 1)
     shown.shoot("layers", LIGHT, 3)
     shown.shoot("replies", LIGHT, 4, 5)
+
+
+def test_selection_and_zoom_keep_labels_in_view(shown):
+    layered = shown.cell(3).locator(".nemo-timeline")
+    canvas = layered.locator("canvas")
+    canvas.scroll_into_view_if_needed()
+    box = canvas.bounding_box()
+    row = box["y"] + RULER + GAP + LANE / 2
+    shown.page.mouse.click(box["x"] + GUTTER + 0.5 * (box["width"] - GUTTER), row)  # "market", 4-8 s of 12
+    assert shown.kernel.wait_for("layered.selected", lambda v: v == "b") == "b"
+    for _ in range(2):
+        layered.locator(".nemo-button", has_text="+").click()
+    assert shown.kernel.wait_for("layered.zoom", lambda v: v == 4) == 4  # 4.5-7.5 s: market's start is off-screen
+    shown.shoot("layers-zoomed-selected", LIGHT, 3)
+    layered.locator(".nemo-button", has_text="Fit").click()
+    shown.kernel.wait_for("layered.zoom", lambda v: v == 1)
 
 
 def test_the_help_reply_and_the_live_reply_read_as_the_saved_markdown(shown):
