@@ -66,8 +66,10 @@ def timeline_svg(tracks: list[dict], width: int = 720) -> str:
              f'<rect width="{width}" height="{height}" rx="4" fill="{CARD}" stroke="#c9ced6"/>']
     for tick in _ticks(end):
         x = gutter + tick * scale
+        anchor = "end" if x > width - 40 else "start"  # near the end, the label goes left of its line
         parts.append(f'<line x1="{x:.1f}" y1="{ruler - 4}" x2="{x:.1f}" y2="{height - 4}" stroke="#d9dde3"/>'
-                     f'<text x="{x + 2:.1f}" y="{ruler - 7}" fill="{RULE}" font-size="10">{tick:g} s</text>')
+                     f'<text x="{x - 2 if anchor == "end" else x + 2:.1f}" y="{ruler - 7}" fill="{RULE}" '
+                     f'font-size="10" text-anchor="{anchor}">{tick:g} s</text>')
     for index, track in enumerate(tracks):
         y = ruler + index * (lane + gap)
         colour = LANE_COLOURS.get(str(track.get("type")), OTHER_LANE)

@@ -1,5 +1,5 @@
-"""A JupyterLab 4 server on 127.0.0.1 for the browser tests, with nothing reaching the network,
-and the helpers to drive a notebook in it and ask its kernel questions."""
+"""A JupyterLab 4 server on 127.0.0.1 for the browser tests (it serves Notebook 7 too), with nothing
+reaching the network, and the helpers to drive a notebook in either and ask its kernel questions."""
 
 from __future__ import annotations
 
@@ -29,6 +29,7 @@ SERVER_CONFIG = {
         "extension_manager": "readonly",
         "expose_app_in_browser": True,
     },
+    "JupyterNotebookApp": {"expose_app_in_browser": True},  # Notebook 7, at /notebooks/<path>
     "JupyterNotebookApp": {"expose_app_in_browser": True},  # Notebook 7: window.jupyterapp too
     "LanguageServerManager": {"autodetect": False},
 }
@@ -166,14 +167,33 @@ def notebook_json(cells: list[str]) -> dict:
     return nb
 
 
-class OpenNotebook:
-    """A notebook open in JupyterLab, its cells run; `.kernel` answers questions about its state."""
+UIS = ("lab", "notebook")  # JupyterLab 4, Notebook 7
+THEMES = {"light": "JupyterLab Light", "dark": "JupyterLab Dark"}
 
-    def __init__(self, lab: Lab, page, name: str) -> None:
-        self.lab, self.page, self.name = lab, page, name
-        page.goto(f"{lab.url}/lab/tree/{name}?reset&token={lab.token}")  # reset: no tabs restored
-        page.wait_for_function("() => window.jupyterapp && window.jupyterapp.shell.currentWidget")
-        page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']", state="attached")
+
+def notebook_url(lab: Lab, name: str, ui: str = "lab") -> str:
+    if ui == "notebook":
+        return f"{lab.url}/notebooks/{name}?token={lab.token}"
+    return f"{lab.url}/lab/tree/{name}?reset&token={lab.token}"  # reset: no tabs restored
+
+
+def set_theme(page, theme: str) -> None:
+    """Switch the open JupyterLab or Notebook 7 page to the light or dark theme (and wait for it)."""
+    page.evaluate("name => window.jupyterapp.commands.execute('apputils:change-theme', {theme: name})", THEMES[theme])
+    page.wait_for_function("light => document.body.dataset.jpThemeLight === light", arg=str(theme == "light").lower())
+
+
+class OpenNotebook:
+    """A notebook open in JupyterLab (`ui="lab"`) or Notebook 7 (`ui="notebook"`), its kernel
+    started; `.kernel` answers questions about its state."""
+
+    def __init__(self, lab: Lab, page, name: str, ui: str = "lab") -> None:
+        self.lab, self.page, self.name, self.ui = lab, page, name, ui
+        page.goto(notebook_url(lab, name, ui))
+        page.wait_for_function("() => window.jupyterapp && window.jupyterapp.shell.currentWidget"
+                               " && window.jupyterapp.shell.currentWidget.sessionContext")
+        page.wait_for_function("() => window.jupyterapp.shell.currentWidget.sessionContext.session?.kernel"
+                               "?.status === 'idle'")
         self.kernel = Kernel(lab.kernel_connection_file(name))
 
     def run_all(self, timeout: float = 240.0) -> None:
@@ -185,7 +205,7 @@ class OpenNotebook:
 
     def save(self) -> Path:
         self.page.evaluate("() => window.jupyterapp.commands.execute('docmanager:save')")
-        self.page.wait_for_function("() => !document.querySelector('.jp-mod-current .jp-mod-dirty')")
+        self.page.wait_for_function("() => !window.jupyterapp.shell.currentWidget.context.model.dirty")
         return self.lab.root / self.name
 
     def close(self) -> None:
