@@ -23,13 +23,14 @@ import subprocess
 import sys
 import tempfile
 import textwrap
-import threading
 import time
 from pathlib import Path
+from types import SimpleNamespace
 
 import httpx
 import psutil
 from _common import ChildServer
+from bench_load import PeakRss
 
 from nemo_jupyter import config
 from nemo_jupyter.batches import Journal, batch
@@ -83,31 +84,8 @@ def cloud_like(server: ChildServer, clip: Path, out: Path, rows: int, wall_s: fl
     return {"seconds": seconds, "failed": failed, "ratio": {w: seconds[w] / seconds[1] for w in seconds}}
 
 
-class PeakRss:
-    """This process's RSS, sampled on a thread every 20 ms while the `with` block runs."""
-
-    def __init__(self) -> None:
-        self.process = psutil.Process()
-        self.peak_mb = 0.0
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._sample, daemon=True)
-
-    def mb(self) -> float:
-        return self.process.memory_info().rss / 2**20
-
-    def _sample(self) -> None:
-        while not self._stop.is_set():
-            self.peak_mb = max(self.peak_mb, self.mb())
-            self._stop.wait(0.02)
-
-    def __enter__(self) -> PeakRss:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc_info) -> None:
-        self._stop.set()
-        self._thread.join()
-        self.peak_mb = max(self.peak_mb, self.mb())
+def own_rss_mb() -> float:
+    return psutil.Process().memory_info().rss / 2**20
 
 
 def at_scale(server: ChildServer, image: Path, folder: Path, rows: int) -> dict:
@@ -117,8 +95,8 @@ def at_scale(server: ChildServer, image: Path, folder: Path, rows: int) -> dict:
         return ({"clip": str(image), "instruction": f"{tag} {n}", "take": n} for n in range(count))
 
     batch(work(20, "warm"), concurrency=8, api_url=server.url, journal=folder / "warm.jsonl", progress=False)
-    with PeakRss() as rss:
-        rest_mb = rss.mb()
+    rest_mb = own_rss_mb()
+    with PeakRss(SimpleNamespace(rss_mb=own_rss_mb), every_s=0.02) as rss:  # this process, not the server
         started = time.perf_counter()
         frame = batch(work(rows, "row"), concurrency=8, api_url=server.url, journal=folder / "scale.jsonl",
                       progress=False)

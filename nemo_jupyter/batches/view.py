@@ -16,7 +16,7 @@ from collections import OrderedDict, deque
 from pathlib import Path
 from typing import Callable, TextIO
 
-from .rows import NOT_RUN, OK, BatchRow
+from .rows import CANCELLED, NOT_RUN, OK, BatchRow
 
 RECENT_ROWS = 8
 TEXT_CHARS = 90
@@ -70,7 +70,7 @@ class BatchView:
         self.handle = None
         self.running: OrderedDict[int, BatchRow] = OrderedDict()
         self.recent: deque[tuple[int, dict]] = deque(maxlen=RECENT_ROWS)
-        self.done_count = self.failed = self.journaled = self.not_run = self.ran = 0
+        self.done_count = self.failed = self.journaled = self.not_run = self.cancelled = self.ran = 0
         self.notices: list[str] = []
 
     # --- what happens ------------------------------------------------------------------------
@@ -80,8 +80,10 @@ class BatchView:
 
     def done(self, number: int, result: dict, journaled: bool = False) -> None:
         self.running.pop(number, None)
-        self.done_count += 1
-        self.failed += result.get("status") != OK
+        cancelled = result.get("status") == CANCELLED
+        self.cancelled += cancelled
+        self.done_count += not cancelled
+        self.failed += result.get("status") not in (OK, CANCELLED)
         if journaled:
             self.journaled += 1
         elif result.get("status") == NOT_RUN:  # counted, not listed: after out of credits there may be thousands
@@ -121,6 +123,7 @@ class BatchView:
         text = f"{self.done_count}/{total} done, {self.failed} failed"
         counted = [f"{self.journaled} from the journal"] if self.journaled else []
         counted += [f"{self.not_run} not run"] if self.not_run else []
+        counted += [f"{self.cancelled} cancelled"] if self.cancelled else []
         if counted:
             text += f" ({', '.join(counted)})"
         return text + f", {_clock_text(self.clock() - self.started_at)} elapsed"

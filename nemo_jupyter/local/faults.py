@@ -52,6 +52,8 @@ class FaultSettings:
             raise ValueError("render_shape must be 'a', 'b' or 'c'")
         if not 0.0 <= self.silent_share <= 1.0:
             raise ValueError("silent_share must be between 0 and 1")
+        if self.retry_after_s is not None and self.retry_after_s < 0:
+            raise ValueError("retry_after_s must not be negative")
         if self.render_wall_s < 0:
             raise ValueError("render_wall_s must not be negative")
         if self.heartbeat_s <= 0:
