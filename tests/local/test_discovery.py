@@ -116,14 +116,18 @@ def _execute(client, code: str, timeout: float = 120.0) -> str:
     return text
 
 
+def _bearer(url: str) -> dict:
+    answer = httpx.post(url + protocol.PATH_ANON_TOKEN, headers={protocol.HEADER_CLIENT_ID: "tester"})
+    token = answer.json()["data"]["token"]
+    return {"Authorization": f"Bearer {token}"}
+
+
 def _stats(url: str) -> dict:
-    token = httpx.post(url + protocol.PATH_ANON_TOKEN, headers={protocol.HEADER_CLIENT_ID: "stats"}).json()["data"]["token"]
-    return httpx.get(url + "/_local/stats", headers={"Authorization": f"Bearer {token}"}).json()["data"]
+    return httpx.get(url + "/_local/stats", headers=_bearer(url)).json()["data"]
 
 
 def _set_faults(url: str, **faults) -> None:
-    token = httpx.post(url + protocol.PATH_ANON_TOKEN, headers={protocol.HEADER_CLIENT_ID: "stats"}).json()["data"]["token"]
-    httpx.post(url + "/_local/faults", json=faults, headers={"Authorization": f"Bearer {token}"}).raise_for_status()
+    httpx.post(url + "/_local/faults", json=faults, headers=_bearer(url)).raise_for_status()
 
 
 @pytest.mark.slow
@@ -146,7 +150,7 @@ def test_a_kernel_killed_mid_render_is_resumed_by_the_next_with_one_render(tmp_p
         _execute(client, f"%nemo upload {clip}")
         _set_faults(url, render_wall_s=8.0)
         client.execute(f"%nemo export --out {out} --quality draft")  # not waited for: the kernel dies first
-        render_id = _wait_for_a_processing_render(url, tmp_path)
+        render_id = _wait_for_a_processing_render(url)
         os.kill(kernel.provisioner.pid, signal.SIGKILL)  # the kernel dies mid-render (no Ctrl-C, no clean-up)
         _wait_until(lambda: not kernel.is_alive())
         kernel.restart_kernel(now=True)  # a new kernel process
@@ -169,13 +173,14 @@ def _wait_until(condition, timeout: float = 30.0) -> None:
         time.sleep(0.05)
 
 
-def _wait_for_a_processing_render(url: str, tmp_path: Path, timeout: float = 90.0) -> str:
+def _wait_for_a_processing_render(url: str, timeout: float = 90.0) -> str:
     from nemo_jupyter.render_journal import RenderJournal
 
     journal, deadline = RenderJournal(), time.monotonic() + timeout
     while time.monotonic() < deadline:
         entries = journal.entries(url)
-        if entries and _stats(url)["requests"].get(f"GET {protocol.PATH_RENDER_STATUS.format(render_id=entries[-1]['id'])}"):
+        polled = entries and "GET " + protocol.PATH_RENDER_STATUS.format(render_id=entries[-1]["id"])
+        if polled and _stats(url)["requests"].get(polled):
             return entries[-1]["id"]  # asked for and polled at least once: it runs on the server
         time.sleep(0.1)
     raise AssertionError("the kernel's render never started")
