@@ -178,3 +178,15 @@ def test_ducked_music_is_quieter_under_speech(media, tmp_path):
     assert under_speech > 6, under_speech
     assert abs(in_the_clear) < 1.5, in_the_clear
     assert abs(band_db(plain, 0.4, 0.9, 1000) - band_db(ducked, 0.4, 0.9, 1000)) < 1  # the speech itself is untouched
+
+
+def test_transitions_off_the_frame_grid_keep_video_and_audio_the_timeline_length(media, tmp_path):
+    crossfade, dip = ({"transition": {"type": kind, "ms": ms}} for kind, ms in (("crossfade", 530), ("dip_to_black", 710)))
+    draft = layered((0, [seg("red", 0, 1290, 110), {**seg("blue", 1290, 1170, 770), "m": crossfade},
+                         {**seg("green", 2460, 1013, 1400), "m": dip}]))
+    out, info = render(draft, media, tmp_path)
+    video_ms, audio_ms = streams_ms(out)
+    assert abs(video_ms - 3473) <= FRAME_MS and abs(audio_ms - 3473) <= FRAME_MS
+    assert abs(video_ms - audio_ms) <= FRAME_MS / 2
+    assert is_colour(colour_at(out, 0.5), "red") and is_colour(colour_at(out, 1.9), "blue")
+    assert is_colour(colour_at(out, 3.3), "green")

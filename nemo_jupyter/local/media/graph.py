@@ -7,7 +7,8 @@ Pure: no ffmpeg runs here, so every rule is unit-tested on drafts. Reading order
 2. `plan_render` picks stream copy when the draft only joins untouched, compatible clips;
    otherwise `_GraphBuilder` writes, per clip, a video chain (seek, speed, fit to the canvas,
    `setsar`, `fps`, `format`, exact length, fades) and an audio chain (48 kHz stereo, volume,
-   exact length, silence for a clip without sound), joins them with `concat` (`xfade` / `acrossfade`
+   exact length, silence for a clip without sound; the per-source part is sources.py, and lengths
+   are whole frames of the canvas), joins them with `concat` (`xfade` / `acrossfade`
    where a transition is: each clip's chain then plays its lead and tail footage too), paints the
    overlay layers (layers.py), draws captions with `drawtext` over their time range, and mixes
    sounds in with `amix=…:normalize=0` (looping ones repeated, ducked ones compressed under the
@@ -30,10 +31,18 @@ from .ffmpeg import filter_value
 from .fonts import font_path
 from .presets import Canvas, Preset, output_canvas, preset, read_canvas
 from .probe import STREAM_FACTS
+from .sources import AUDIO_FORMAT, AUDIO_RATE, audio_filters, frame_span, input_args, mono_as_both, sample_count
+from .sources import number as _num
+from .sources import seconds as _s
+from .sources import exact_seconds, silence, video_filters
 from .timeline import Caption, Clip, Sound, Timeline, read_timeline
 
-AUDIO_FORMAT = "aresample=48000,aformat=sample_fmts=fltp:channel_layouts=stereo"
 COPY_SUFFIXES = {".mp4", ".mov", ".m4v"}
+# what a stream copy must already be to equal an encode: H.264 8-bit 4:2:0 (a profile every player
+# plays), AAC stereo 48 kHz, square pixels stored upright
+COPY_PROFILES = {"High", "Main", "Constrained Baseline", "Baseline"}
+COPY_FACTS = {"vcodec": "h264", "pix_fmt": "yuv420p", "rotation": 0, "sar": None, "acodec": "aac",
+              "sample_rate": AUDIO_RATE, "channels": 2}
 _SAFE_COLOR = re.compile(r"^[A-Za-z0-9#@._]+$")
 _TEXT_MARGIN = 0.08  # of the canvas height, for top / bottom captions
 
@@ -54,12 +63,14 @@ def plan_render(
     out_path: str | Path,
     quality: str = "high",
     workdir: str | Path = ".",
+    stream_copy: bool = True,
 ) -> RenderPlan:
-    """The ffmpeg command that renders `draft` to `out_path` at `quality`."""
+    """The ffmpeg command that renders `draft` to `out_path` at `quality` (`stream_copy=False`: always encode)."""
     timeline = read_timeline(draft, media)
     chosen = preset(quality)
     full = read_canvas(canvas)
-    if chosen.video and not _layered(timeline) and can_stream_copy(timeline, full, Path(out_path)):
+    copy = stream_copy and chosen.video and not _layered(timeline)
+    if copy and can_stream_copy(timeline, full, Path(out_path)):
         return _copy_plan(timeline, Path(out_path), Path(workdir))
     return _GraphBuilder(timeline, output_canvas(full, chosen), chosen, Path(workdir)).plan(Path(out_path))
 
@@ -70,7 +81,11 @@ def _layered(timeline: Timeline) -> bool:
 
 
 def can_stream_copy(timeline: Timeline, canvas: Canvas, out_path: Path) -> bool:
-    """True when the draft only joins whole clips that already share the canvas's format."""
+    """True when the draft only joins whole clips that already are what an encode would make of them.
+
+    The clips must share every probed stream fact (codec, profile, pixel format, time base, audio
+    format), be H.264 yuv420p with AAC stereo 48 kHz, upright with square pixels, at the canvas size
+    and rate, and last whole frames; anything else is encoded."""
     if timeline.captions or timeline.sounds or out_path.suffix.lower() not in COPY_SUFFIXES:
         return False
     if not all(_untouched(clip, canvas) for clip in timeline.clips):
@@ -80,17 +95,21 @@ def can_stream_copy(timeline: Timeline, canvas: Canvas, out_path: Path) -> bool:
 
 def _untouched(clip: Clip, canvas: Canvas) -> bool:
     src = clip.src
-    if src is None or src.get("type") != "video" or not src.get("path"):
+    if src is None or src.get("type") != "video" or not src.get("path") or not src.get("has_audio"):
         return False
     frame_ms = 1000.0 / canvas.fps
+    length = int(src.get("d") or 0)
     return (
         Path(src["path"]).suffix.lower() in COPY_SUFFIXES
-        and src.get("vcodec") == "h264"
+        and all(src.get(key, "?") == value for key, value in COPY_FACTS.items())
+        and src.get("profile") in COPY_PROFILES
+        and src.get("time_base") is not None
         and (src.get("width"), src.get("height")) == (canvas.width, canvas.height)
         and src.get("fps") is not None
         and abs(float(src["fps"]) - canvas.fps) < 0.01
         and clip.in_ms == 0
-        and abs(clip.dur_ms - int(src.get("d") or 0)) <= frame_ms
+        and abs(clip.dur_ms - length) <= frame_ms
+        and abs(length - round(length / frame_ms) * frame_ms) <= 1  # whole frames: no gap at the joins
         and clip.speed == 1.0
         and clip.volume == 1.0
         and not (clip.fade_in_ms or clip.fade_out_ms)
@@ -98,11 +117,14 @@ def _untouched(clip: Clip, canvas: Canvas) -> bool:
 
 
 def _copy_plan(timeline: Timeline, out_path: Path, workdir: Path) -> RenderPlan:
+    # `inpoint 0` offsets each file by its own start (0), not by its audio's priming (-21 ms), and
+    # `-copyts` keeps those times: otherwise the video starts 21 ms after the audio
     listing = "ffconcat version 1.0\n" + "".join(
-        "file '{}'\n".format(str(Path(clip.src["path"]).resolve()).replace("'", "'\\''")) for clip in timeline.clips
+        "file '{}'\ninpoint 0\n".format(str(Path(clip.src["path"]).resolve()).replace("'", "'\\''"))
+        for clip in timeline.clips
     )
-    args = ["-y", "-f", "concat", "-safe", "0", "-i", str(workdir / "concat.txt")]
-    args += ["-map", "0:v", "-map", "0:a?", "-c", "copy", "-movflags", "+faststart", str(out_path)]
+    args = ["-y", "-copyts", "-f", "concat", "-safe", "0", "-i", str(workdir / "concat.txt")]
+    args += ["-map", "0:v", "-map", "0:a", "-c", "copy", "-movflags", "+faststart", str(out_path)]
     sources = [str(clip.src["path"]) for clip in timeline.clips]
     return RenderPlan("copy", args, timeline.duration_ms / 1000.0, {"concat.txt": listing}, sources)
 
@@ -140,11 +162,18 @@ class _GraphBuilder:
             args += ["-map", f"[{audio}]", *self.preset.audio]
         if out_path.suffix.lower() in COPY_SUFFIXES:
             args += ["-movflags", "+faststart"]
-        args += ["-t", _s(self.timeline.duration_ms), str(out_path)]
+        args += ["-t", exact_seconds(self._total_frames() / self.canvas.fps), str(out_path)]
         sources = [spec[-1] for spec in self.inputs]
         return RenderPlan("encode", args, self.timeline.duration_ms / 1000.0, self.files, sources)
 
     # --- plumbing ------------------------------------------------------------------------
+    def _span(self, clip: Clip) -> tuple[int, int]:
+        """(first frame, frames) the clip covers on the canvas's frame grid."""
+        return frame_span(clip.start_ms, clip.dur_ms, self.canvas.fps)
+
+    def _total_frames(self) -> int:
+        return frame_span(0, self.timeline.duration_ms, self.canvas.fps)[1]
+
     def _input(self, *spec: str) -> int:
         self.inputs.append(list(spec))
         return len(self.inputs) - 1
@@ -163,37 +192,37 @@ class _GraphBuilder:
         video = self._clip_video(i, clip, index) if self.with_video else None
         audio = None
         if self.with_audio:
-            audio = self._clip_audio(i, clip, index) if has_sound else self._silence(i, clip.dur_ms)
+            audio = self._clip_audio(i, clip, index) if has_sound else self._silence(i, clip)
         return video, audio
 
     def _clip_input(self, clip: Clip) -> int:
-        path = str(clip.src["path"])
-        if clip.src.get("type") == "image":
-            return self._input("-loop", "1", "-framerate", _num(self.canvas.fps), "-t", _s(clip.dur_ms), "-i", path)
-        span = clip.dur_ms * clip.speed
-        return self._input("-ss", _s(clip.in_ms), "-t", _s(span), "-i", path)
+        frames = self._span(clip)[1]
+        span = frames * 1000 / self.canvas.fps * clip.speed  # of source time
+        return self._input(*input_args(clip.src, clip.in_ms, span, self.canvas.fps))
 
     def _clip_video(self, i: int, clip: Clip, index: int | None) -> str:
-        w, h, fps = self.canvas.width, self.canvas.height, _num(self.canvas.fps)
+        w, h, fps = self.canvas.width, self.canvas.height, self.canvas.fps
+        frames = self._span(clip)[1]
         if index is None:
-            return self._chain([], [f"color=c=black:s={w}x{h}:r={fps}:d={_s(clip.dur_ms)}", "setsar=1", "format=yuv420p"], f"v{i}")
-        filters = ["setpts=PTS-STARTPTS" if clip.speed == 1 else f"setpts=(PTS-STARTPTS)/{_num(clip.speed)}"]
-        filters += _fit(clip.fit, w, h)
-        filters += ["setsar=1", f"fps={fps}", "format=yuv420p"]
-        filters += [f"tpad=stop_mode=clone:stop_duration={_s(clip.dur_ms)}", f"trim=duration={_s(clip.dur_ms)}"]
+            black = [f"color=c=black:s={w}x{h}:r={_num(fps)}:d={exact_seconds(frames / fps)}", f"trim=end_frame={frames}",
+                     "setsar=1", "format=yuv420p"]
+            return self._chain([], black, f"v{i}")
+        filters = video_filters(clip.fit, clip.speed, w, h, fps, frames)
+        dur_ms = frames * 1000 / fps
         if clip.fade_in_ms:
             filters.append(f"fade=t=in:st=0:d={_s(clip.fade_in_ms)}")
         if clip.fade_out_ms:
-            filters.append(f"fade=t=out:st={_s(clip.dur_ms - clip.fade_out_ms)}:d={_s(clip.fade_out_ms)}")
+            filters.append(f"fade=t=out:st={_s(dur_ms - clip.fade_out_ms)}:d={_s(clip.fade_out_ms)}")
         return self._chain([f"{index}:v"], filters, f"v{i}")
 
     def _clip_audio(self, i: int, clip: Clip, index: int) -> str:
-        filters = ["asetpts=PTS-STARTPTS", *_atempo(clip.speed), *_mono_as_both(clip.src), AUDIO_FORMAT]
-        filters += _level_and_length(clip.volume, clip.dur_ms, clip.fade_in_ms, clip.fade_out_ms)
+        samples = sample_count(*self._span(clip), self.canvas.fps)
+        filters = audio_filters(clip.src, clip.speed, samples) + ([] if clip.volume == 1 else [f"volume={clip.volume:g}"])
+        filters += _afades(samples * 1000 / AUDIO_RATE, clip.fade_in_ms, clip.fade_out_ms)
         return self._chain([f"{index}:a"], filters, f"a{i}")
 
-    def _silence(self, i: int, dur_ms: int) -> str:
-        return self._chain([], ["anullsrc=r=48000:cl=stereo", f"atrim=duration={_s(dur_ms)}"], f"a{i}")
+    def _silence(self, i: int, clip: Clip) -> str:
+        return self._chain([], silence(sample_count(*self._span(clip), self.canvas.fps)), f"a{i}")
 
     def _concat(self, pieces: list[tuple[str | None, str | None]], run: str = "") -> tuple[str | None, str | None]:
         labels = [label for pair in pieces for label in pair if label]
@@ -204,33 +233,37 @@ class _GraphBuilder:
 
     # --- compositing: transitions, overlays ------------------------------------------------
     def _join(self, clips, pieces) -> tuple[str | None, str | None]:
-        """Runs of clips joined by plain cuts are concatenated; runs meet in a transition (xfade)."""
-        runs: list[list] = []  # [pieces, length ms with lead and tail footage, the run's first clip]
+        """Runs of clips joined by plain cuts are concatenated; runs meet in a transition: `xfade` and
+        `acrossfade` over exactly the frames (and their samples) where the two runs' footage overlaps."""
+        runs: list[list] = []  # [pieces, first frame, end frame (lead and tail footage included), first clip]
         for clip, piece in zip(clips, pieces):
-            length = clip.lead_ms + clip.dur_ms + clip.tail_ms
+            first, frames = self._span(clip.with_handles())
             if runs and not clip.transition:
                 runs[-1][0].append(piece)
-                runs[-1][1] += length
+                runs[-1][2] = first + frames
             else:
-                runs.append([[piece], length, clip])
+                runs.append([[piece], first, first + frames, clip])
         if len(runs) == 1:
             return self._concat(runs[0][0])
         video, audio = self._concat(runs[0][0], "0")
-        total = runs[0][1]
-        for r, (run_pieces, length, first) in enumerate(runs[1:], 1):
+        end, fps = runs[0][2], self.canvas.fps
+        for r, (run_pieces, first, run_end, clip) in enumerate(runs[1:], 1):
             v, a = self._concat(run_pieces, str(r))
-            offset, suffix = total - first.transition_ms, "" if r == len(runs) - 1 else f"x{r}"
+            suffix = "" if r == len(runs) - 1 else f"x{r}"
             if video:
-                video = self._chain([video, v], [layers.xfade(first.transition, first.transition_ms, offset)],
-                                    f"vcat{suffix}")
+                video = self._chain([video, v], [layers.xfade(clip.transition, end - first, first, fps)], f"vcat{suffix}")
             if audio:
-                audio = self._chain([audio, a], [layers.acrossfade(first.transition_ms)], f"acat{suffix}")
-            total = offset + length
+                overlap = sample_count(first, end - first, fps)
+                audio = self._chain([audio, a], [layers.acrossfade(overlap)], f"acat{suffix}")
+            end = run_end
         return video, audio
 
     def _overlays(self, video: str) -> str:
         for i, overlay in enumerate(self.timeline.overlays):
-            index = self._clip_input(Clip(overlay.start_ms, overlay.dur_ms, overlay.src, overlay.in_ms, overlay.speed))
+            if layers.is_still(overlay):
+                index = self._input("-i", str(overlay.src["path"]))
+            else:
+                index = self._clip_input(Clip(overlay.start_ms, overlay.dur_ms, overlay.src, overlay.in_ms, overlay.speed))
             layer = self._chain([f"{index}:v"], layers.overlay_filters(overlay, self.canvas), f"o{i}")
             video = self._chain([video, layer], [layers.overlay_at(overlay, self.canvas)], f"vo{i}")
         return video
@@ -279,14 +312,14 @@ class _GraphBuilder:
         copies, fade = layers.loop_copies(sound)
         length = ["-t", _s(sound.dur_ms)] if copies == 1 else []
         index = self._input("-ss", _s(sound.in_ms), *length, "-i", str(sound.src["path"]))
-        filters = ["asetpts=PTS-STARTPTS", *_mono_as_both(sound.src), AUDIO_FORMAT]
+        filters = ["asetpts=PTS-STARTPTS", *mono_as_both(sound.src), AUDIO_FORMAT]
         source = f"{index}:a"
         if copies > 1:  # one read of the file, split, each copy crossfaded into the next
             copy_labels = [f"s{i}l{n}" for n in range(copies)]
             self._chain([source], [*filters, f"asplit={copies}"], *copy_labels)
             source, filters = copy_labels[0], []
             for n, label in enumerate(copy_labels[1:], 1):
-                source = self._chain([source, label], [layers.acrossfade(fade)], f"s{i}j{n}")
+                source = self._chain([source, label], [layers.acrossfade(round(fade * AUDIO_RATE / 1000))], f"s{i}j{n}")
         filters += _level_and_length(sound.volume, sound.dur_ms, sound.fade_in_ms, sound.fade_out_ms)
         if sound.start_ms:
             filters.append(f"adelay={sound.start_ms}:all=1")
@@ -299,47 +332,13 @@ class _GraphBuilder:
 
 
 # --- small pure helpers ----------------------------------------------------------------------
-def _s(ms: float) -> str:
-    """Milliseconds as ffmpeg seconds text: 1500 -> '1.5'."""
-    return f"{ms / 1000:.3f}".rstrip("0").rstrip(".") or "0"
-
-
-def _num(value: float) -> str:
-    return f"{value:g}"
-
-
-def _fit(fit: str, w: int, h: int) -> list[str]:
-    if fit == "cover":
-        return [f"scale={w}:{h}:force_original_aspect_ratio=increase", f"crop={w}:{h}"]
-    if fit == "stretch":
-        return [f"scale={w}:{h}"]
-    return [
-        f"scale={w}:{h}:force_original_aspect_ratio=decrease:force_divisible_by=2",
-        f"pad={w}:{h}:(ow-iw)/2:(oh-ih)/2:color=black",
-    ]
-
-
-def _atempo(speed: float) -> list[str]:
-    """atempo takes 0.5..100 per instance: chain halves for slower speeds."""
-    if speed == 1:
-        return []
-    steps = []
-    while speed < 0.5:
-        steps.append("atempo=0.5")
-        speed /= 0.5
-    return steps + [f"atempo={speed:g}"]
-
-
-def _mono_as_both(src: Mapping) -> list[str]:
-    """Mono sound on both stereo channels at full level (the default upmix would lower it 3 dB)."""
-    return ["pan=stereo|c0=c0|c1=c0"] if src.get("channels") == 1 else []
-
-
 def _level_and_length(volume: float, dur_ms: int, fade_in_ms: int, fade_out_ms: int) -> list[str]:
     filters = [] if volume == 1 else [f"volume={volume:g}"]
-    filters += ["apad", f"atrim=duration={_s(dur_ms)}"]
-    if fade_in_ms:
-        filters.append(f"afade=t=in:st=0:d={_s(fade_in_ms)}")
+    return filters + ["apad", f"atrim=duration={_s(dur_ms)}"] + _afades(dur_ms, fade_in_ms, fade_out_ms)
+
+
+def _afades(dur_ms: float, fade_in_ms: int, fade_out_ms: int) -> list[str]:
+    filters = [f"afade=t=in:st=0:d={_s(fade_in_ms)}"] if fade_in_ms else []
     if fade_out_ms:
         filters.append(f"afade=t=out:st={_s(dur_ms - fade_out_ms)}:d={_s(fade_out_ms)}")
     return filters

@@ -18,6 +18,8 @@ import math
 from collections.abc import Mapping
 
 from .presets import Canvas
+from .sources import is_animated
+from .sources import seconds as _s
 from .timeline import Overlay, Sound
 from .transitions import XFADE
 
@@ -32,10 +34,6 @@ _CORNERS = {
 }
 
 
-def _s(ms: float) -> str:
-    return f"{ms / 1000:.3f}".rstrip("0").rstrip(".") or "0"
-
-
 def corner(position) -> str:
     """A position's canonical name: "top right", "top-right", "TopRight" -> "top_right" (else "center")."""
     name = "".join(ch if ch.isalpha() else "_" for ch in str(position).lower()).strip("_")
@@ -48,8 +46,7 @@ def corner(position) -> str:
 def is_still(overlay: Overlay) -> bool:
     """One picture for the whole time: it needs one decode, not one per frame."""
     src = overlay.src
-    animated = bool(src.get("d"))  # an image with a length of its own (a GIF) plays as video
-    return src.get("type") == "image" and not animated and not (overlay.fade_in_ms or overlay.fade_out_ms)
+    return src.get("type") == "image" and not is_animated(src) and not (overlay.fade_in_ms or overlay.fade_out_ms)
 
 
 def overlay_at(overlay: Overlay, canvas: Canvas) -> str:
@@ -73,9 +70,9 @@ def overlay_filters(overlay: Overlay, canvas: Canvas) -> list[str]:
     speed = overlay.speed
     filters = ["setpts=PTS-STARTPTS" if speed == 1 else f"setpts=(PTS-STARTPTS)/{speed:g}"]
     if is_still(overlay):
-        return [*filters, f"scale={width}:-2", "setsar=1", "format=yuva420p", *_opacity(overlay),
+        return [*filters, _scale(width), "setsar=1", "format=yuva420p", *_opacity(overlay),
                 f"setpts=PTS+{_s(overlay.start_ms)}/TB"]
-    filters += [f"scale={width}:-2", "setsar=1", f"fps={canvas.fps:g}", "format=yuva420p"]
+    filters += [_scale(width), "setsar=1", f"fps={canvas.fps:g}", "format=yuva420p"]
     filters += [f"tpad=stop_mode=clone:stop_duration={_s(overlay.dur_ms)}", f"trim=duration={_s(overlay.dur_ms)}"]
     if overlay.fade_in_ms:
         filters.append(f"fade=t=in:st=0:d={_s(overlay.fade_in_ms)}:alpha=1")
@@ -86,16 +83,22 @@ def overlay_filters(overlay: Overlay, canvas: Canvas) -> list[str]:
     return filters
 
 
+def _scale(width: int) -> str:
+    """To `width` px wide, the height by the picture's display aspect ratio (its pixels' shape applied)."""
+    return f"scale={width}:'2*max(1,round({width}*ih/(iw*sar)/2))'"
+
+
 def _opacity(overlay: Overlay) -> list[str]:
     return [f"lut=a=val*{overlay.opacity:g}"] if overlay.opacity < 1 else []
 
 
-def xfade(kind: str, length_ms: int, offset_ms: int) -> str:
-    return f"xfade=transition={XFADE[kind]}:duration={_s(length_ms)}:offset={_s(offset_ms)}"
+def xfade(kind: str, frames: int, first_frame: int, fps: float) -> str:
+    """Blend `frames` frames from frame `first_frame` of the output on (both whole frames of `fps`)."""
+    return f"xfade=transition={XFADE[kind]}:duration={frames / fps:.6f}:offset={first_frame / fps:.6f}"
 
 
-def acrossfade(length_ms: int) -> str:
-    return f"acrossfade=d={_s(length_ms)}:c1=tri:c2=tri"
+def acrossfade(samples: int) -> str:
+    return f"acrossfade=ns={samples}:c1=tri:c2=tri"
 
 
 def loop_copies(sound: Sound) -> tuple[int, int]:
