@@ -24,6 +24,7 @@ from ..session import AsyncSession, Settings
 from .journal import Journal
 from .rows import CANCELLED, FAILED, NOT_RUN, OK, BatchRow, describe, iter_records, read_row
 
+
 @dataclass
 class BatchResult:
     clip: str
