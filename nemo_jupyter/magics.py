@@ -275,9 +275,11 @@ class NemoMagics(Magics, Configurable):
         except (discovery.DiscoveryError, OSError) as error:
             raise NemoCellError(f"The local backend could not start: {error}") from None
         since = time.strftime("%H:%M", time.localtime(info.started))
-        how = "started in the background" if started else f"running since {since}"
-        return info.url, (f"the local backend ({how}, data in {info.data_dir}; it outlives the kernel, "
-                          "`nemo-jupyter serve --stop` stops it)")
+        if started:
+            return info.url, (f"the local backend (started in the background, data in {info.data_dir}; it "
+                              "outlives the kernel, `nemo-jupyter serve --stop` stops it)")
+        return info.url, (f"the local backend (running since {since}, data in {info.data_dir}: earlier sessions "
+                          "are kept, `%nemo session ID` resumes one, `%nemo renders` lists their renders)")
 
     async def _make_client(self, url: str | None) -> Any:
         from .client import AsyncNemoClient

@@ -11,7 +11,6 @@ with one server. The started server's output goes to `<data dir>/server.log`.
 
 from __future__ import annotations
 
-import fcntl
 import json
 import os
 import signal
@@ -157,9 +156,14 @@ def _start(folder: Path) -> ServerInfo:
 
 @contextmanager
 def _locked(folder: Path):
+    try:
+        import fcntl
+    except ImportError:  # Windows: no flock; kernels starting at the same instant may race there
+        fcntl = None
     fd = os.open(folder / LOCK_NAME, os.O_RDWR | os.O_CREAT, 0o600)
     try:
-        fcntl.flock(fd, fcntl.LOCK_EX)
+        if fcntl is not None:
+            fcntl.flock(fd, fcntl.LOCK_EX)
         yield
     finally:
         os.close(fd)  # closing releases the lock
