@@ -127,6 +127,9 @@ CASES = [
     # "identical-looking" pairs: the same picture from other time bases / encoder profiles
     Case("tb_15360", "tb_15360.mp4", make=lambda p: encode(p, extra=("-video_track_timescale", "15360"))),
     Case("tb_90000", "tb_90000.mp4", make=lambda p: encode(p, extra=("-video_track_timescale", "90000"))),
+    Case("x264_other", "x264_other.mp4", make=lambda p: encode(
+        p, video=("-c:v", "libx264", "-preset", "medium", "-crf", "20", "-x264-params", "ref=4:bframes=4:cabac=0",
+                  "-pix_fmt", "yuv420p"))),
     Case("baseline", "baseline.mp4", make=lambda p: encode(p, video=X264 + ("-pix_fmt", "yuv420p", "-profile:v", "baseline"))),
     Case("gif", "anim.gif", kind="image", display=(160, 90), seconds=0.5, fps=10, audio=False, make=_gif),
     Case("png", "still.png", kind="image", display=(320, 240), seconds=0, fps=None, audio=False,

@@ -12,9 +12,8 @@ import pytest
 from corpus import BY_NAME, VIDEO_CASES, make_corpus
 from mediacheck import decoded_streams, mean_volume_db
 
-from nemo_jupyter.local.media.graph import plan_render
 from nemo_jupyter.local.media.probe import probe
-from nemo_jupyter.local.media.render import render_draft
+from nemo_jupyter.local.media.render import plan_for, render_draft
 from nemo_jupyter.local.media.thumbs import frame_at
 from nemo_jupyter.local.uploads import describe_upload
 
@@ -108,6 +107,7 @@ COPY_CASES = {
     "two identical clips": (["base", "base"], CANVAS, "copy"),
     "time bases 15360 and 90000": (["tb_15360", "tb_90000"], CANVAS, "encode"),
     "High and Baseline profiles": (["base", "baseline"], CANVAS, "encode"),
+    "the same facts from other x264 settings": (["base", "x264_other"], CANVAS, "encode"),
     "10-bit": (["ten_bit"], CANVAS, "encode"),
     "4:4:4": (["yuv444"], CANVAS, "encode"),
     "PCM .mov": (["pcm_mov"], CANVAS, "encode"),
@@ -132,7 +132,7 @@ def test_unedited_export(corpus, tmp_path, title):
     render_draft(draft, corpus, canvas, out)
     check_export(out, at, canvas)
     check_picture(out, 0.5, BY_NAME[names[0]].display, "contain", canvas)
-    assert plan_render(draft, corpus, canvas, out).mode == mode
+    assert plan_for(draft, corpus, canvas, out).mode == mode
 
 
 # --- stills, GIFs and music -----------------------------------------------------------------------

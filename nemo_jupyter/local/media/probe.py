@@ -58,6 +58,16 @@ def probe(path: str | Path, *, decode: bool = False) -> dict:
     return info
 
 
+def codec_headers(path: str | Path) -> tuple[str, ...]:
+    """A fingerprint (size and CRC) of the first video and audio streams' codec headers (H.264
+    SPS/PPS, AAC config): files whose fingerprints match play through one decoder configuration."""
+    from .ffmpeg import run
+
+    done = run(["-i", str(path), "-map", "0:v:0", "-map", "0:a:0?", "-c", "copy", "-frames:v", "1", "-f", "framecrc", "-"],
+               timeout=60, what=f"reading the headers of {Path(path).name}")
+    return tuple(line for line in done.stdout.splitlines() if line.startswith("#extradata"))
+
+
 def parse_probe_output(stderr: str) -> dict | None:
     """The probe fields from ffmpeg's banner text, or None when it names no audio/video stream."""
     fmt = _INPUT.search(stderr)

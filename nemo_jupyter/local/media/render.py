@@ -20,7 +20,7 @@ from pathlib import Path
 from .errors import FFmpegError, MediaError, MediaInputError, RenderCancelled, RenderError
 from .ffmpeg import run_with_progress
 from .graph import RenderPlan, plan_render
-from .probe import STREAM_FACTS, probe
+from .probe import STREAM_FACTS, codec_headers, probe
 
 
 def render_draft(
@@ -37,7 +37,7 @@ def render_draft(
     out_path.parent.mkdir(parents=True, exist_ok=True)
     partial = out_path.with_name(f".{out_path.stem}.partial{out_path.suffix}")
     with tempfile.TemporaryDirectory(prefix="nemo-render-") as work:
-        plan = plan_render(draft, with_stream_facts(media), canvas, partial, quality=quality, workdir=work)
+        plan = plan_for(draft, with_stream_facts(media), canvas, partial, quality=quality, workdir=work)
         missing = [Path(source).name for source in plan.sources if not Path(source).is_file()]
         if missing:
             raise MediaInputError(f"media file missing: {', '.join(sorted(set(missing)))}")
@@ -52,6 +52,23 @@ def render_draft(
             raise blame(exc, plan.sources) from None
     os.replace(partial, out_path)
     return out_path
+
+
+def plan_for(draft: Mapping, media: Mapping[str, Mapping], canvas: Mapping | None, out_path: Path,
+             quality: str = "high", workdir: str | Path = ".") -> RenderPlan:
+    """`plan_render`, with a stream copy only when the files' codec headers are the same too (the
+    probed facts cannot tell two encoders' settings apart; joined, they would share the first's)."""
+    plan = plan_render(draft, media, canvas, out_path, quality=quality, workdir=workdir)
+    if plan.mode == "copy" and len({_headers(source) for source in plan.sources}) != 1:
+        plan = plan_render(draft, media, canvas, out_path, quality=quality, workdir=workdir, stream_copy=False)
+    return plan
+
+
+def _headers(path: str) -> tuple[str, ...] | None:
+    try:
+        return codec_headers(path)
+    except MediaError:
+        return None  # unreadable: never copied (the encode then names the file)
 
 
 def blame(failure: FFmpegError, sources: list[str]) -> RenderError:
