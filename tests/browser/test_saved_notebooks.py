@@ -50,7 +50,13 @@ def saved(request, lab, page, lab_backend, make_clip, copy_into, artifacts):
     opened = OpenNotebook(lab, page, name, ui)
     try:
         opened.run_all()
-        page.wait_for_selector(".nemo-dropzone", state="attached")
+        page.evaluate("() => { const nb = window.jupyterapp.shell.currentWidget.content;"
+                      " nb.activeCellIndex = nb.widgets.length - 1; return nb.scrollToItem(nb.activeCellIndex); }")
+        try:
+            page.wait_for_selector(".nemo-dropzone", state="attached")
+        except Exception:
+            shoot(page, artifacts, f"failed-{ui}")
+            raise
         drop_wavs(page, (256 * 1024 + 44, f"dropped_{ui}.wav"))
         page.wait_for_function("() => [...document.querySelectorAll('.nemo-file')].some(r => r.dataset.status === 'done')")
         page.wait_for_function(  # the upload's static form reached the page's notebook model
