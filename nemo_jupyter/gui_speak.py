@@ -113,8 +113,9 @@ WEAK_VERBS = Words(("hit", "select", "use", "using", "choose", "go to", "going t
                     "navigate to", "open", "visit", "check", "find", "switch to", "toggle", "scroll to", "preview",
                     "view", "see", "look at", "top up"),
                    ("选择", "选中", "使用", "打开", "进入", "前往", "切换到", "找到", "查看", "预览", "按一下"))
-DRAG_VERBS = Words(("drag and drop", "drag", "dragging", "drop it", "drop them", "drop the", "drop your"),
-                   ("拖拽", "拖动", "拖放", "拖到", "拖入", "拖"))
+DRAG_VERBS = Words(("drag and drop", "drag", "dragging"), ("拖拽", "拖动", "拖放", "拖到", "拖入", "拖"))
+# "drop" is a drag only with a place after its object ("drop it onto the timeline", not "to drop it, say…").
+_DROP = r"\bdrop\s+(?:it|them|(?:the|your|this)\s+[\w\s.-]{1,40}?)\s+(?:on|onto|into|in|at|here|there)\b"
 # GUI elements; the timeline is one only when a verb works it (the notebook has a timeline too).
 WIDGETS = Words(("button", "buttons", "menu", "tab", "panel", "icon", "sidebar", "side bar", "toolbar", "window",
                  "dropdown", "drop-down", "settings", "corner", "slider", "checkbox", "dashboard", "top right",
@@ -138,15 +139,21 @@ TOPICS = {
 # A goal that is about looking at the edit.
 LOOK_GOALS = Words(("preview", "see", "view", "check", "look at", "review", "watch", "play"), ("预览", "查看", "看"))
 
-_STRONG, _WEAK, _DRAG, _WIDGET, _ELEMENT, _LOOK = (words.pattern() for words in (
-    STRONG_VERBS, WEAK_VERBS, DRAG_VERBS, WIDGETS, ELEMENTS, LOOK_GOALS))
+_STRONG, _WEAK, _WIDGET, _ELEMENT, _LOOK = (words.pattern() for words in (
+    STRONG_VERBS, WEAK_VERBS, WIDGETS, ELEMENTS, LOOK_GOALS))
+_DRAG = re.compile(f"{DRAG_VERBS.pattern().pattern}|{_DROP}", re.IGNORECASE)
 _TOPIC = {action: words.pattern() for action, words in TOPICS.items()}
 _IDIOM = IDIOMS.pattern()
 
 # The agent speaking of itself ("I'll open the panel", "我打开了…") or "as you can see" is no instruction.
 _AGENT_SPEAKS = re.compile(r"(?:\b(?:I|I'll|I’ll|I've|I’ve|I'd|I have|I will|we|we'll|we’ve)\s+(?:\w+\s+){0,2}|"
-                           r"\bme\s+to\s+|\bas\s+you\s+(?:can\s+)?|我们?\S{0,3})$",
+                           r"\bme\s+to\s+|\bas\s+you\s+(?:can\s+)?|\b(?:nothing|anything|something)\s+to\s+|"
+                           r"我们?\S{0,3})$",
                            re.IGNORECASE)
+_CLAUSE_START = re.compile(r"[,;:，；：]|\b(?:and|then|or)\b", re.IGNORECASE)
+_WORD = re.compile(r"[a-z]+")
+_LEAD_IN = frozenset("you please just simply then now also first next finally can could may might should need needs "
+                     "want will ll to have go ahead feel free easily quickly try recommend suggest always".split())
 _MARKUP = re.compile(r"[*_`\[\]\"“”「」『』]")
 _FILLER_EN = re.compile(r"^(?:(?:you can|you could|you may|you might want to|you'll need to|you will need to|"
                         r"feel free to|go ahead and|simply|just|then|now|next|finally|first|also|please|"
@@ -178,17 +185,30 @@ class Reading:
 
 def is_gui_talk(sentence: str) -> bool:
     """Does the sentence tell the user to work a GUI (click, drag, open a panel, check the account…)?"""
+    if "%nemo" in sentence:  # already notebook speak
+        return False
     plain = _IDIOM.sub(" ", _MARKUP.sub("", sentence))
     if _user_does(_DRAG, plain) or _user_does(_STRONG, plain):
         return True
-    if _user_does(_WEAK, plain) and any(found.search(plain) for found in (_ELEMENT, _TOPIC[EXPORT], _TOPIC[CREDITS])):
+    if _told(_WEAK, plain) and any(found.search(plain) for found in (_ELEMENT, _TOPIC[EXPORT], _TOPIC[CREDITS])):
         return True
-    return _WIDGET.search(plain) is not None and (_TOPIC[EXPORT].search(plain) is not None or _addresses_user(plain))
+    return _WIDGET.search(plain) is not None and _addresses_user(plain)  # "You can export it from the Export menu"
 
 
 def _user_does(verbs: re.Pattern, plain: str) -> bool:
     return any(not _AGENT_SPEAKS.search(plain[max(0, found.start() - 40):found.start()])
                for found in verbs.finditer(plain))
+
+
+def _told(verbs: re.Pattern, plain: str) -> bool:
+    """A verb the user is told to do: first in its clause, after at most a lead-in ("You can also check…");
+    not "The open response", "chunks go to"."""
+    for found in verbs.finditer(plain):
+        clause = _CLAUSE_START.split(plain[:found.start()])[-1]
+        if _CJK.match(found.group()) or set(_WORD.findall(clause.lower())) <= _LEAD_IN:
+            if not _AGENT_SPEAKS.search(plain[max(0, found.start() - 40):found.start()]):
+                return True
+    return False
 
 
 def _addresses_user(plain: str) -> bool:

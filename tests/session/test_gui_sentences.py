@@ -226,6 +226,8 @@ def test_a_gui_sentence_is_replaced_whole_or_kept_with_a_hint_after_it():
     "Tap into the energy of the city with a faster cut. I placed the logo in the top right corner.",
     "Select a style you like and I'll apply it. Your video is ready to export.",
     "As you can see on the timeline, the title now starts at 2 s.",
+    "There is nothing to preview yet: the timeline is empty. The open download link expires in 24 hours.",
+    "Scene 2 is shorter than one frame: to drop it, say remove scene 2 (see the timeline summary).",
     "In Python:\n```python\n# click the Export button\nsession.export('out.mp4')  # drag it to the timeline\n```\nDone.",
     "你可以设置音量为 50%。请按照时间轴的顺序告诉我。",
     "I'll drop the last scene.\tNothing else changed.\n",
