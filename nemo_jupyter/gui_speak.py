@@ -136,6 +136,10 @@ TOPICS = {
     STATUS: Words(("timeline", "preview", "panel", "tab", "sidebar", "layers", "tracks"),
                   ("时间轴", "时间线", "预览", "面板", "轨道", "侧边栏")),
 }
+# Goals too vague to write as an instruction ("Click Generate to start"): the sentence is kept with a hint.
+VAGUE_GOALS = Words(("start", "begin", "get started", "continue", "proceed", "confirm", "finish", "apply", "apply it",
+                     "apply the changes", "save", "save it", "save the changes", "save your changes", "do this",
+                     "do that", "do so"), ("开始", "继续", "确认", "完成", "应用", "保存"))
 # A goal that is about looking at the edit.
 LOOK_GOALS = Words(("preview", "see", "view", "check", "look at", "review", "watch", "play"), ("预览", "查看", "看"))
 
@@ -143,6 +147,7 @@ _STRONG, _WEAK, _WIDGET, _ELEMENT, _LOOK = (words.pattern() for words in (
     STRONG_VERBS, WEAK_VERBS, WIDGETS, ELEMENTS, LOOK_GOALS))
 _DRAG = re.compile(f"{DRAG_VERBS.pattern().pattern}|{_DROP}", re.IGNORECASE)
 _TOPIC = {action: words.pattern() for action, words in TOPICS.items()}
+_VAGUE = re.compile(rf"^(?:{VAGUE_GOALS.pattern().pattern})$", re.IGNORECASE)
 _IDIOM = IDIOMS.pattern()
 
 # The agent speaking of itself ("I'll open the panel", "我打开了…") or "as you can see" is no instruction.
@@ -239,6 +244,8 @@ def _read_gui(sentence: str, zh: bool) -> Reading:
         if _TOPIC[action].search(plain):
             return Reading(SAY[action][zh], (action,) if action in ACTIONS else ())
     goal = goal or (_goal_zh if zh else _goal_en)(plain)
+    if goal and _VAGUE.match(goal):
+        goal = None
     if goal and _LOOK.match(goal):
         return Reading(SAY[STATUS][zh], (STATUS,))
     if goal:
@@ -333,6 +340,10 @@ def _drag_en(plain: str) -> str | None:
         start = verb.start() + len("drop ")
     rest = plain[start:].strip()
     purpose, goal_tail = _split_purpose(rest)
+    if goal_tail:  # "drag the end of the clip to trim it": the goal, about the thing dragged
+        whole = _OF_PHRASE.search(purpose)
+        thing = whole.group("whole") if whole else purpose
+        return _clean_goal(re.sub(r"\b(?:it|them)\b", thing, goal_tail)) if thing else goal_tail
     place = _PLACE.search(purpose)
     if place:
         thing, where = purpose[:place.start()].strip(), _CONDITION.sub("", purpose[place.end():]).strip()
@@ -348,10 +359,6 @@ def _drag_en(plain: str) -> str | None:
     if direction and purpose[:direction.start()].strip():
         rest = direction.group("rest") or ""
         return f"move {purpose[:direction.start()].strip()} {direction.group('dir').lower()}{rest}"
-    if goal_tail:
-        whole = _OF_PHRASE.search(purpose)
-        thing = whole.group("whole") if whole else purpose
-        return re.sub(r"\b(?:it|them)\b", thing, goal_tail) if thing else goal_tail
     return None
 
 
