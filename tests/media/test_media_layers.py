@@ -190,3 +190,14 @@ def test_transitions_off_the_frame_grid_keep_video_and_audio_the_timeline_length
     assert abs(video_ms - audio_ms) <= FRAME_MS / 2
     assert is_colour(colour_at(out, 0.5), "red") and is_colour(colour_at(out, 1.9), "blue")
     assert is_colour(colour_at(out, 3.3), "green")
+
+
+def test_an_anamorphic_overlay_is_drawn_by_its_display_shape(media, tmp_path):
+    wide = tmp_path / "anamorphic.mp4"  # 160x180 stored, pixels twice as wide: shown 320x180
+    run(["-y", "-f", "lavfi", "-i", "color=c=green:s=160x180:r=30:d=1", "-vf", "setsar=2", "-c:v", "libx264",
+         "-preset", "ultrafast", "-pix_fmt", "yuv420p", str(wide)])
+    library = {**media, "wide": media_entry(wide)}
+    out, _ = render(layered((0, [seg("blue", 0, 1000)]), (0, [seg("wide", 0, 1000, position="top_left", size=0.5)])),
+                    library, tmp_path)
+    # 160 px wide, so 90 px high (not 180): 7..97 from the top
+    assert is_colour(colour_at(out, 0.5, (80, 80)), "green") and is_colour(colour_at(out, 0.5, (80, 130)), "blue")
