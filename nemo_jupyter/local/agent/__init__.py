@@ -2,7 +2,8 @@
 
 `respond(state, text) -> AgentReply` (in `reply.py`) is all the server needs. Inside:
 `grammar.py` parses text into `commands.py` objects (pure), `apply.py` resolves them against the
-state and calls `ops.py` (pure draft -> draft functions), `speech.py` words the replies, and
+state and calls `ops.py` (pure draft -> draft functions; layers, transitions and music settings in
+`layer_ops.py`, their handlers in `layer_edits.py`), `speech.py` words the replies, and
 `findings.py` reads the clip analysis for "split at scene cuts" and friends.
 """
 
