@@ -16,7 +16,8 @@ from IPython.core.interactiveshell import InteractiveShell
 from IPython.utils.capture import capture_output
 
 from nemo_jupyter.client.events import Text, TextChunk, ToolCall
-from nemo_jupyter.gui_speak import HOLD_S, LiveTranslation, is_gui_talk, sentences, translate_gui
+from nemo_jupyter.gui_speak import HOLD_S, LiveTranslation, is_gui_talk, translate_gui
+from nemo_jupyter.sentences import sentences
 from nemo_jupyter.session import Session
 from nemo_jupyter.views import MarkdownStreamView, TextStreamView
 from nemo_jupyter.widgets import StreamView
