@@ -87,3 +87,11 @@ def decoded_streams(path) -> dict:
             facts["layout"] = header.get(("channel_layout_name", index))
         streams[kind] = facts
     return streams
+
+
+def silences(path, min_s: float = 0.002, floor_db: int = -60) -> list[tuple[float, float]]:
+    """(start, end) of every stretch of silence at least `min_s` long in the audio of `path`."""
+    done = run(["-i", str(path), "-vn", "-af", f"silencedetect=n={floor_db}dB:d={min_s}", "-f", "null", "-"])
+    starts = [float(s) for s in re.findall(r"silence_start: (-?[\d.]+)", done.stderr)]
+    ends = [float(s) for s in re.findall(r"silence_end: (-?[\d.]+)", done.stderr)]
+    return list(zip(starts, ends + [float("inf")] * (len(starts) - len(ends))))

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pytest
 from corpus import BY_NAME, VIDEO_CASES, make_corpus
-from mediacheck import decoded_streams, mean_volume_db
+from mediacheck import decoded_streams, mean_volume_db, silences
 
 from nemo_jupyter.local.media.probe import probe
 from nemo_jupyter.local.media.render import plan_for, render_draft
@@ -170,8 +170,7 @@ def test_joins_of_part_frame_lengths_leave_no_gap(corpus, tmp_path):
     draft = {"t": [{"tt": 0, "sg": [{**seg("base", i * 517, 517), "id": f"s{i}"} for i in range(3)]}]}
     out = render_draft(draft, corpus, CANVAS, tmp_path / "joins.mp4", quality="draft")
     check_export(out, 1551, CANVAS)
-    for join_s in (0.517, 1.034):
-        assert mean_volume_db(out, join_s - 0.02, 0.04) > -40, f"a gap in the sound at {join_s} s"
+    assert silences(out) == []  # before: 12 ms of silence at each join
 
 
 @pytest.mark.parametrize("name", VIDEO_CASES + ["gif", "png", "webp"])

@@ -58,14 +58,19 @@ def probe(path: str | Path, *, decode: bool = False) -> dict:
     return info
 
 
-def codec_headers(path: str | Path) -> tuple[str, ...]:
-    """A fingerprint (size and CRC) of the first video and audio streams' codec headers (H.264
-    SPS/PPS, AAC config): files whose fingerprints match play through one decoder configuration."""
+def codec_headers(paths: list[str | Path]) -> list[tuple[str, str]]:
+    """Per file, a fingerprint (size and CRC) of its first video and audio streams' codec headers
+    (H.264 SPS/PPS, AAC config), all read by one ffmpeg run: files whose fingerprints match play
+    through one decoder configuration. FFmpegError when a file has no video and audio stream."""
     from .ffmpeg import run
 
-    done = run(["-i", str(path), "-map", "0:v:0", "-map", "0:a:0?", "-c", "copy", "-frames:v", "1", "-f", "framecrc", "-"],
-               timeout=60, what=f"reading the headers of {Path(path).name}")
-    return tuple(line for line in done.stdout.splitlines() if line.startswith("#extradata"))
+    args = [arg for path in paths for arg in ("-i", str(path))]
+    for n in range(len(paths)):
+        args += ["-map", f"{n}:v:0", "-map", f"{n}:a:0"]
+    done = run([*args, "-c", "copy", "-frames:v", "1", "-t", "0.05", "-f", "framecrc", "-"], timeout=60,
+               what="reading the codec headers")
+    found = dict(re.findall(r"^#extradata (\d+):\s*(.*)$", done.stdout, re.M))
+    return [(found.get(str(2 * n), ""), found.get(str(2 * n + 1), "")) for n in range(len(paths))]
 
 
 def parse_probe_output(stderr: str) -> dict | None:

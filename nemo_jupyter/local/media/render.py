@@ -59,16 +59,16 @@ def plan_for(draft: Mapping, media: Mapping[str, Mapping], canvas: Mapping | Non
     """`plan_render`, with a stream copy only when the files' codec headers are the same too (the
     probed facts cannot tell two encoders' settings apart; joined, they would share the first's)."""
     plan = plan_render(draft, media, canvas, out_path, quality=quality, workdir=workdir)
-    if plan.mode == "copy" and len({_headers(source) for source in plan.sources}) != 1:
+    if plan.mode == "copy" and not _same_headers(list(dict.fromkeys(plan.sources))):
         plan = plan_render(draft, media, canvas, out_path, quality=quality, workdir=workdir, stream_copy=False)
     return plan
 
 
-def _headers(path: str) -> tuple[str, ...] | None:
+def _same_headers(paths: list[str]) -> bool:
     try:
-        return codec_headers(path)
+        return len(set(codec_headers(paths))) == 1
     except MediaError:
-        return None  # unreadable: never copied (the encode then names the file)
+        return False  # a file that does not read: encode (which then names it)
 
 
 def blame(failure: FFmpegError, sources: list[str]) -> RenderError:
