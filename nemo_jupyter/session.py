@@ -410,16 +410,17 @@ class _Rules:
         start = time.monotonic()
         samples = [Sample(-started_ago, 0.0)] if started_ago else []
         samples.append(Sample(0.0, float(job.progress)))
-        failures, retry_after, blind = 0, None, None
+        failures, retry_after, blind, waited = 0, None, None, 0.0
         while not job.done:
             now = time.monotonic() - start
-            if now >= settings.render_timeout_s:
+            if waited >= settings.render_timeout_s:  # the time slept (as before), not slow answers
                 yield Call("render_cancel", (job.id,))
                 raise RenderFailed(f"The render {job.id} did not finish in {settings.render_timeout_s:g} s, so it was "
                                    "cancelled: try again later (or allow it longer with render_timeout_s).")
             delay = next_delay(samples, now, timings, retry_after, blind)
             blind = delay if estimated_finish(samples) is None else None
             yield Sleep(delay)
+            waited += delay
             try:
                 job = yield from self._call("render_status", job.id)
             except (ConnectionFailed, BackendError, RateLimited) as failed:  # one poll failed; the render goes on
