@@ -89,7 +89,8 @@ _AGENT_SPEAKS = re.compile(r"(?:\b(?:I|I'll|I’ll|I've|I’ve|I'd|I have|I will
 _CLAUSE_START = re.compile(r"[,;:，；：]|\b(?:and|then|or)\b", re.IGNORECASE)
 _WORD = re.compile(r"[a-z]+")
 _LEAD_IN = frozenset("you please just simply then now also first next finally can could may might should need needs "
-                     "want will ll to have go ahead feel free easily quickly try recommend suggest always".split())
+                     "want will ll to have go ahead feel free easily quickly try recommend suggest always don t "
+                     "forget remember make be sure".split())
 _MARKUP = re.compile(r"[*_`\[\]\"“”「」『』]")
 _FILLER_EN = re.compile(r"^(?:(?:you can|you could|you may|you might want to|you'll need to|you will need to|"
                         r"feel free to|go ahead and|simply|just|then|now|next|finally|first|also|please|"

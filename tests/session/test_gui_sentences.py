@@ -130,6 +130,7 @@ PHRASES = [
      "Click on 'Generate' to start. (In the notebook, say what you want in a `%%nemo` cell instead.)", ()),
     ("Your video is ready! You can preview it in the player on the right, and when you're happy, click **Export**.",
      f"Your video is ready! {EXPORT}", ("export",)),
+    ("Don't forget to check your balance.", CREDITS, ("credits",)),
     ('点击导出按钮。', EXPORT_ZH, ('export',)),
     ('单击右上角的下载按钮即可保存视频。', EXPORT_ZH, ('export',)),
     ('点击右上角的“导出”。', EXPORT_ZH, ('export',)),
