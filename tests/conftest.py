@@ -3,11 +3,18 @@
 
 from __future__ import annotations
 
+import os
 from contextlib import contextmanager
 
 import pytest
 
 from nemo_jupyter import protocol
+
+
+def pytest_configure(config):
+    """Before any fixture, session-wide ones too (a JupyterLab's kernels): `%nemo connect --local` runs the
+    backend inside the kernel, so that no background server outlives the tests."""
+    os.environ.setdefault("NEMO_LOCAL_INPROCESS", "1")
 
 
 @pytest.fixture(autouse=True)
