@@ -3,6 +3,8 @@ agree with a real render at the same time, for a plain and a layered draft."""
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pytest
 from mediacheck import media_entry
@@ -33,22 +35,22 @@ def draft_of(*tracks):
     return {"t": [{"id": f"trk{i}", "tt": tt, "sg": list(sg)} for i, (tt, sg) in enumerate(tracks)]}
 
 
-# --- the window (pure) ------------------------------------------------------------------------------
-def test_a_plain_frame_is_one_frame_on_the_grid():
+# --- the window (pure; 25 fps: a frame is 40 ms) --------------------------------------------------------
+def test_a_plain_frame_is_one_frame():
     draft = draft_of((0, [seg("a", 0, 3000), seg("b", 3000, 3000)]))
-    assert frame_window(draft, 1500, 30) == (1500, 1534, 1500)
-    assert frame_window(draft, 1510, 30) == (1500, 1534, 1500)  # the frame showing at t
-    assert frame_window(draft, 1534, 30)[2] == 1533
+    assert frame_window(draft, 1500, 25) == (37, 38, 37)  # 1500 ms shows frame 37 (1480-1520 ms)
+    assert frame_window(draft, 1520, 25) == (38, 39, 38)
 
 
 def test_a_window_holds_whole_any_fade_or_transition_it_touches():
     draft = draft_of((0, [seg("a", 0, 3000, fade_in_ms=600), seg("b", 3000, 3000, fade_out_ms=1000,
                                                                transition={"type": "crossfade", "ms": 400})]))
-    assert frame_window(draft, 300, 30)[:2] == (0, 600)  # inside the fade in: from the clip's start
-    start, end, frame = frame_window(draft, 3100, 30)  # inside the transition's reach: 400 ms each side
-    assert start <= 2600 and end >= 3400 and frame == 3100 and start == 2600  # 2600 ms is on the 30 fps grid
-    assert frame_window(draft, 5500, 30)[:2] == (5000, 6000)
-    assert frame_window(draft, 4000, 30)[:2] == (4000, 4034)  # nothing there: one frame
+    assert frame_window(draft, 300, 25) == (0, 15, 7)  # inside the fade in: from the clip's start
+    assert frame_window(draft, 3100, 25) == (64, 86, 77)  # the transition's reach, 400 ms each side, and a frame
+    assert frame_window(draft, 5500, 25) == (125, 150, 137)  # the whole fade out
+    assert frame_window(draft, 4000, 25) == (100, 101, 100)  # nothing there: one frame
+    # never a one-frame piece first (concat would give it no length): a frame earlier
+    assert frame_window(draft_of((0, [seg("a", 0, 1000), seg("b", 1000, 1000)])), 960, 25)[0] == 23
 
 
 def test_cut_window_shifts_segments_and_keeps_their_meaning():
@@ -57,31 +59,45 @@ def test_cut_window_shifts_segments_and_keeps_their_meaning():
         (1, [seg("music", 0, 5000)]),
         (7, [{"id": "t", "st": 1000, "d": 3000, "m": {"text": "Hi"}}]),
     )
-    cut = cut_window(draft, 1000, 1034)
+    cut = cut_window(draft, 25, 27, 25)
     main, text = cut["t"]  # the audio track is left out
     (piece,) = main["sg"]
-    assert (piece["st"], piece["d"], piece["in"]) == (0, 34, 500 + 2 * 1000)  # in moves at the clip's speed
+    assert (piece["st"], piece["d"], piece["in"]) == (0, 80, 500 + 2 * 1000)  # in moves at the clip's speed
     assert "fade_in_ms" not in piece["m"] and "fade_out_ms" not in piece["m"]
-    assert text["sg"][0]["st"] == 0 and text["sg"][0]["d"] == 34 and text["sg"][0]["m"]["text"] == "Hi"
-    whole = cut_window(draft, 0, 3000)["t"][0]["sg"][0]
+    assert (text["sg"][0]["st"], text["sg"][0]["d"], text["sg"][0]["m"]["text"]) == (0, 80, "Hi")
+    whole = cut_window(draft, 0, 75, 25)["t"][0]["sg"][0]
     assert whole["in"] == 500 and whole["m"]["fade_in_ms"] == 300 and whole["m"]["fade_out_ms"] == 200
+
+
+def test_the_main_track_is_cut_on_the_renderers_frames():
+    # 1001 ms is 25.025 frames: the renderer gives "a" frames 0-24 and "b" frames from 25
+    draft = draft_of((0, [seg("a", 0, 1001), seg("b", 1001, 999, 7, transition={"type": "crossfade"})]))
+    main = cut_window(draft, 24, 27, 25)["t"][0]["sg"]
+    assert [(s["src"], s["st"], s["d"]) for s in main] == [("a", 0, 40), ("b", 40, 80)]
+    assert main[1]["in"] == 7 and main[1]["m"]["transition"] == {"type": "crossfade"}
+    (piece,) = cut_window(draft, 25, 26, 25)["t"][0]["sg"]  # not a 1 ms piece of "a"
+    assert (piece["src"], piece["in"], "transition" in piece["m"]) == ("b", 7, True)
 
 
 def test_a_segment_longer_than_its_video_holds_the_last_frame_in_a_window():
     draft = draft_of((0, [seg("a", 0, 5000)]), (0, [seg("pip", 1000, 4000, 500)]))
     media = {"a": {"type": "video", "d": 6000, "fps": 30}, "pip": {"type": "video", "d": 3000, "fps": 25}}
-    main, pip = cut_window(draft, 4500, 4534, media)["t"]
-    assert main["sg"][0]["in"] == 4500 and pip["sg"][0]["in"] == 3000 - 40  # its last frame, not past its end
+    main, pip = cut_window(draft, 112, 113, 25, media)["t"]
+    assert main["sg"][0]["in"] == 4480 and pip["sg"][0]["in"] == 3000 - 40  # its last frame, not past its end
 
 
-def test_a_gap_in_the_main_track_stays_black_and_the_main_track_stays_main():
-    draft = draft_of((0, [seg("a", 0, 1000), seg("b", 2000, 1000)]), (0, [seg("logo", 0, 3000, size=0.2)]))
-    main, overlay = cut_window(draft, 1500, 1534)["t"]
-    assert [s["src"] for s in main["sg"]] == [BLACK_ID] and (main["sg"][0]["st"], main["sg"][0]["d"]) == (0, 34)
+def test_gaps_in_the_main_track_are_black_and_the_main_track_stays_main():
+    draft = draft_of((0, [seg("a", 0, 1000), seg("b", 2000, 1000, transition="crossfade")]),
+                     (0, [seg("logo", 0, 3000, size=0.2)]))
+    main, overlay = cut_window(draft, 37, 38, 25)["t"]
+    assert [(s["src"], s["st"], s["d"]) for s in main["sg"]] == [(BLACK_ID, 0, 40)]
     assert overlay["sg"][0]["src"] == "logo"
-    main, _ = cut_window(draft, 1990, 2024)["t"]  # a gap at the front is filled by the renderer itself
-    assert [(s["src"], s["st"], s["d"]) for s in main["sg"]] == [("b", 10, 24)]
-    (only,) = cut_window(draft_of((7, [{"st": 0, "d": 2000, "m": {"text": "Hi"}}])), 0, 34)["t"][:1]
+    main, _ = cut_window(draft, 48, 52, 25)["t"]
+    assert [(s["src"], s["st"], s["d"]) for s in main["sg"]] == [(BLACK_ID, 0, 80), ("b", 80, 80)]
+    assert "transition" not in main["sg"][1]["m"]  # after a gap, as in the draft: no transition
+    main, _ = cut_window(draft, 74, 77, 25)["t"]  # past the track's end: black to the window's end
+    assert [(s["src"], s["st"], s["d"]) for s in main["sg"]] == [("b", 0, 40), (BLACK_ID, 40, 80)]
+    (only,) = cut_window(draft_of((7, [{"st": 0, "d": 2000, "m": {"text": "Hi"}}])), 0, 1, 25)["t"][:1]
     assert only["tt"] == 0 and only["sg"][0]["src"] == BLACK_ID  # no video at all: black under the text
 
 
@@ -129,20 +145,31 @@ def mad(one, other) -> float:
     return float(np.abs(np.asarray(one, float) - np.asarray(other, float)).mean())
 
 
-@pytest.mark.parametrize("draft, times", [
-    (PLAIN, [0.0, 1.0, 2.9, 3.5, 5.5]),  # in the title, at a cut, in the fade out
-    (LAYERED, [0.5, 1.2, 2.9, 3.1, 4.0, 5.9, 6.1, 7.9]),  # overlays, logo, inside both transitions
+# cuts off the frame grid (1001 ms is 25.025 frames), speed, a still with a fade in, a default crossfade
+EDGES = draft_of(
+    (0, [seg("a", 0, 1001, 123), seg("b", 1001, 999, 7, speed=1.5), seg("logo", 2300, 700, fit="cover", fade_in_ms=200),
+         seg("a", 3000, 517, 2000, transition="crossfade")]),
+    (7, [{"id": "t", "st": 900, "d": 1300, "m": {"text": "Edge", "position": {"x": 0.3, "y": 0.2}}}]),
+)
+PORTRAIT = {"width": 1080, "height": 1920, "fps": 25}
+
+
+@pytest.mark.parametrize("draft, canvas, frames, distinct", [
+    (PLAIN, HD, [0, 30, 87, 105, 165], [0, 30, 165]),  # in the title, at a cut, in the fade out
+    (LAYERED, HD, [15, 36, 87, 93, 120, 177, 183, 237], [15, 93, 183]),  # overlays, logo, in both transitions
+    (EDGES, PORTRAIT, [24, 25, 26, 57, 58, 60, 69, 70, 75, 80, 82], [25, 58, 70]),
 ])
-def test_frames_agree_with_the_rendered_video(draft, times, media, tmp_path):
+def test_frames_agree_with_the_rendered_video(draft, canvas, frames, distinct, media, tmp_path):
     cache = tmp_path / "cache"
-    video = preview_draft(draft, infos(media), HD, tmp_path / "render.mp4", cache_dir=cache)
-    rendered = {t: frame_at(video, t) for t in times}
-    for t in times:
-        frame = draft_frame(draft, infos(media), HD, t, cache_dir=cache)
-        assert frame.size == (640, 360) == rendered[t].size
-        assert mad(frame, rendered[t]) < AGREE_MAD, f"frame at {t} s differs from the render's"
-    far = {t: min(mad(draft_frame(draft, infos(media), HD, t, cache_dir=cache), rendered[u]) for u in times if u != t)
-           for t in times[:3]}
+    video = preview_draft(draft, infos(media), canvas, tmp_path / "render.mp4", cache_dir=cache)
+    fps = canvas["fps"]
+    rendered = {k: frame_at(video, math.floor(k / fps * 1000) / 1000) for k in frames}  # the frame at or after
+    for k in frames:
+        frame = draft_frame(draft, infos(media), canvas, k / fps, width=rendered[k].width, cache_dir=cache)
+        assert frame.size == rendered[k].size
+        assert mad(frame, rendered[k]) < AGREE_MAD, f"frame {k} differs from the render's"
+    far = {k: min(mad(draft_frame(draft, infos(media), canvas, k / fps, width=rendered[k].width, cache_dir=cache),
+                      rendered[j]) for j in distinct if j != k) for k in distinct}
     assert all(value > 2 * AGREE_MAD for value in far.values()), far  # the bound tells frames apart
 
 

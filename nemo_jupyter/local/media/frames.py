@@ -11,8 +11,8 @@ shows at t: every layer, titles and captions, fades and transitions. It stays ch
    their `in` moved by what is cut off at the front, fades and transitions on a cut side dropped,
    audio tracks left out, the main track's trailing gap filled with a black still so that it
    stays the main track), so the graph seeks each input (`-ss`) and the cost does not grow with t.
-3. ffmpeg writes one raw RGB frame to a pipe (a frame inside a widened window is picked with an
-   output `-ss`).
+3. ffmpeg writes raw RGB frames to a pipe up to the one wanted (the first, unless the window was
+   widened).
 
 Media come through `preview.local_media` (remote files fetched once into the cache). Video sources
 are read through small proxies (at most `PROXY_SIDE` px, upright, square pixels, MJPEG: every
@@ -45,6 +45,7 @@ from .presets import MAX_SIDE, Preset, output_canvas, read_canvas
 from .preview import Fetch, download, infos_by_id, localise, media_cache, used_media
 from .probe import probe
 from .render import write_plan_files
+from .sources import frame_span
 from .timeline import _fades, _meta, _ms, _ordered, _segments, _track_type, read_timeline
 from .transitions import read_transition
 
@@ -84,90 +85,133 @@ def _main_track(tracks: Sequence[Mapping]) -> Mapping | None:
     return next((t for t in tracks if _track_type(t) == TRACK_VIDEO and _segments(t)), None)
 
 
-def _effect_spans(start: int, end: int, segment: Mapping) -> list[tuple[int, int]]:
-    """Spans of the timeline a window must hold whole, or not touch: fades, a transition's reach."""
+def _effect_spans(start: int, end: int, segment: Mapping) -> list[tuple[int, int, int]]:
+    """(start ms, end ms, margin in frames) of what a window must hold whole, or not touch: fades,
+    a transition's reach."""
     m = _meta(segment)
     fades = _fades(m, end - start)
     spans = []
     if fades["fade_in_ms"]:
-        spans.append((start, start + fades["fade_in_ms"]))
+        spans.append((start, start + fades["fade_in_ms"], 0))
     if fades["fade_out_ms"]:
-        spans.append((end - fades["fade_out_ms"], end))
+        spans.append((end - fades["fade_out_ms"], end, 0))
     kind, ms = read_transition(m)
     if kind:  # centred on the cut, at most half of either clip: keep `ms` of each side and both stay as long
-        spans.append((start - ms, start + ms))
+        spans.append((start - ms, start + ms, 1))
     return spans
 
 
 def frame_window(draft: Mapping, t_ms: float, fps: float) -> tuple[int, int, int]:
-    """(start, end, frame) in ms: the span of the draft to render for the frame at `t_ms`.
-
-    The frame is the canvas frame showing at t (on the frame grid); the span holds it and every
-    effect span it touches, whole, and starts on the frame grid.
-    """
+    """(first, end, frame): the canvas frames [first, end) to render for `frame`, the one showing at
+    `t_ms`; they hold whole every effect span they touch."""
     frame = math.floor(t_ms * fps / 1000 + 1e-6)
-    start = _grid_ms(frame, fps)
-    end = start + math.ceil(1000 / fps)
-    spans = [span for _, segments in _placed(draft) for s, e, seg in segments for span in _effect_spans(s, e, seg)]
+    first, end = frame, frame + 1
+    placed = _placed(draft)
+    spans = [span for _, segments in placed for s, e, seg in segments for span in _effect_spans(s, e, seg)]
+    main = next((segments for track, segments in placed if track is _main_track([t for t, _ in placed])), [])
+    starts = {start for _, start, _ in _main_layout(main, fps)}
     changed = True
     while changed:
         changed = False
-        for lo, hi in spans:
-            if lo < end and hi > start and (lo < start or hi > end):
-                start, end, changed = min(start, lo), max(end, hi), True
-        snapped = _grid_ms(math.floor(max(0, start) * fps / 1000 + 1e-6), fps)
-        if snapped != start:
-            start, changed = snapped, True
-    return start, end, _grid_ms(frame, fps)
+        for lo, hi, margin in spans:
+            lo_ms, hi_ms = first * 1000 / fps, end * 1000 / fps
+            if lo < hi_ms and hi > lo_ms and (lo < lo_ms or hi > hi_ms):
+                wider = (max(0, min(first, math.floor(lo * fps / 1000) - margin)),
+                         max(end, math.ceil(hi * fps / 1000) + margin))
+                if wider != (first, end):
+                    (first, end), changed = wider, True
+        if first > 0 and first + 1 in starts:  # not a one-frame first piece: concat would give it no length
+            first, changed = first - 1, True
+    return first, end, frame
 
 
-def cut_window(draft: Mapping, start_ms: int, end_ms: int, media: Mapping[str, Mapping] | None = None) -> dict:
-    """The draft cut to [start_ms, end_ms), shifted to begin at 0, without audio tracks.
+def _main_layout(spans, fps: float, end: int | None = None):
+    """(segment, or None for a gap, first frame, frames) along the main track, as the renderer lays it:
+    each clip and gap `sources.frame_span` frames, end to end; with `end`, a last gap up to that frame."""
+    cursor, frame = 0, 0
+    for start, stop, segment in spans:
+        if start > cursor:
+            frames = frame_span(cursor, start - cursor, fps)[1]
+            yield None, frame, frames
+            frame += frames
+        frames = frame_span(start, stop - start, fps)[1]
+        yield segment, frame, frames
+        frame, cursor = frame + frames, stop
+    if end is not None and end > frame:
+        yield None, frame, end - frame
+
+
+def cut_window(draft: Mapping, first: int, end: int, fps: float, media: Mapping[str, Mapping] | None = None) -> dict:
+    """The draft cut to the canvas frames [first, end) at `fps`, shifted to begin at 0, without audio tracks.
 
     Segments keep their meaning: one cut at the front starts later in its source (`in` moved by
     the cut at the segment's speed; a segment longer than its video holds the last frame, so its
     `in` stops at that frame when `media` tells the video's length) and loses its fade in and
-    transition; one cut at the back loses its fade out. The main track's trailing gap holds the
-    `BLACK_ID` still, so the main track stays the main one and the window keeps its length.
+    transition; one cut at the back loses its fade out. The main track is cut on the renderer's own
+    frame grid (`sources.frame_span`: each piece and gap a whole number of frames, laid end to end),
+    so each frame of the window is the render's frame; its gaps hold the `BLACK_ID` still (a clip
+    after a gap keeps no transition, as in the draft), so the main track stays the main one and the
+    window keeps its length.
     """
-    length = end_ms - start_ms
+    shift, stop = round(first * 1000 / fps), round(end * 1000 / fps)
     tracks, main_found = [], False
     for track, spans in _placed(draft):
         if _track_type(track) == TRACK_AUDIO:
             continue
-        kept = [_cut_segment(s, e, seg, start_ms, end_ms, (media or {}).get(seg.get("src")))
-                for s, e, seg in spans if s < end_ms and e > start_ms]
         if not main_found and _track_type(track) == TRACK_VIDEO and spans:
             main_found = True
-            filled = max((seg["st"] + seg["d"] for seg in kept), default=0)
-            if filled < length:
-                kept.append(_black(filled, length - filled))
+            kept = _cut_main(spans, first, end, fps, media or {})
+        else:
+            kept = [_cut_segment(seg, max(0, shift - s), max(0, e - stop), max(s, shift) - shift,
+                                 min(e, stop) - shift, (media or {}).get(seg.get("src")))
+                    for s, e, seg in spans if s < stop and e > shift]
         tracks.append({**track, "sg": kept})
     if not main_found:
-        tracks.insert(0, {"id": "frames_main", "tt": TRACK_VIDEO, "sg": [_black(0, length)]})
-    return {**{k: v for k, v in dict(draft).items() if k != "t"}, "d": length, "t": tracks}
+        tracks.insert(0, {"id": "frames_main", "tt": TRACK_VIDEO, "sg": _cut_main([], first, end, fps, {})})
+    return {**{k: v for k, v in dict(draft).items() if k != "t"}, "d": stop - shift, "t": tracks}
 
 
-def _cut_segment(start: int, end: int, segment: Mapping, lo: int, hi: int, src: Mapping | None) -> dict:
+def _cut_main(spans, first: int, end: int, fps: float, media: Mapping[str, Mapping]) -> list[dict]:
+    """The main track's pieces in frames [first, end), each on the frames the renderer gives it; its
+    gaps (and the window's part after the track) black stills."""
+    pieces, after_gap = [], False
+    for segment, start, frames in _main_layout(spans, fps, end):
+        lo, hi = max(start, first), min(start + frames, end)
+        if lo < hi:
+            at, until = round((lo - first) * 1000 / fps), round((hi - first) * 1000 / fps)
+            if segment is None:
+                pieces.append(_black(at, until))
+            else:
+                piece = _cut_segment(segment, (lo - start) * 1000 / fps, start + frames - hi, at, until,
+                                     media.get(segment.get("src")))
+                if after_gap:
+                    piece["m"].pop("transition", None)
+                pieces.append(piece)
+        after_gap = segment is None
+    return pieces
+
+
+def _cut_segment(segment: Mapping, front_ms: float, back: float, at: int, until: int, src: Mapping | None) -> dict:
+    """The segment placed at [at, until) of the window, `front_ms` of it cut off at the front, and
+    something (`back` > 0) at the back."""
     m = dict(_meta(segment))
-    front, back = max(0, lo - start), max(0, end - hi)
-    if front:
+    if front_ms:
         for key in ("fade_in_ms", "fade_in", "transition"):
             m.pop(key, None)
     if back:
         for key in ("fade_out_ms", "fade_out"):
             m.pop(key, None)
-    cut = {**segment, "st": max(start, lo) - lo, "d": min(end, hi) - max(start, lo), "m": m}
-    if front:
-        cut["in"] = _ms(segment.get("in")) + round(front * _speed(m))
+    cut = {**segment, "st": at, "d": until - at, "m": m}
+    if front_ms:
+        cut["in"] = _ms(segment.get("in")) + round(front_ms * _speed(m))
         if src is not None and src.get("type") == "video" and _ms(src.get("d")):
             last_frame = _ms(src.get("d")) - math.ceil(1000 / float(src.get("fps") or 30))
             cut["in"] = min(cut["in"], max(_ms(segment.get("in")), last_frame))
     return cut
 
 
-def _black(start: int, dur: int) -> dict:
-    return {"id": "frames_black", "st": start, "d": dur, "src": BLACK_ID, "m": {"fit": "stretch"}}
+def _black(start: int, until: int) -> dict:
+    return {"id": "frames_black", "st": start, "d": until - start, "src": BLACK_ID, "m": {"fit": "stretch"}}
 
 
 # --- media: localised once, video through proxies ---------------------------------------------
@@ -293,28 +337,30 @@ class _Draft:
             raise RenderError(f"{t_s:g} s is outside the draft: it runs from 0 to {self.duration_ms / 1000:g} s")
         return t_s
 
-    def windows(self, times: Sequence[float]) -> list[tuple[dict, float]]:
-        """For each time, the window draft and the offset (s) of the wanted frame in it; media of
+    def windows(self, times: Sequence[float]) -> list[tuple[dict, int]]:
+        """For each time, the window draft and the number of the wanted frame in it; media of
         every window are made ready (proxies) first, so the drawing itself only runs ffmpeg."""
         cuts = []
+        fps = self.size.fps
         for t_s in times:
-            start, end, frame = frame_window(self.draft, t_s * 1000, self.size.fps)
-            cuts.append((cut_window(self.draft, start, end, self.media), (frame - start) / 1000))
+            first, end, frame = frame_window(self.draft, t_s * 1000, fps)
+            cuts.append((cut_window(self.draft, first, end, fps, self.media), frame - first))
         needed = {mid for window, _ in cuts for mid in used_media(window)}
         self.media = with_proxies(self.media, needed, self.cache)
         return cuts
 
-    def draw(self, window: Mapping, offset_s: float) -> Image.Image:
-        w, h = self.size.width, self.size.height
+    def draw(self, window: Mapping, frame: int) -> Image.Image:
+        """Frame number `frame` (from 0) of the window: ffmpeg writes the frames up to it, raw, to a pipe
+        (an output -ss can land a frame late)."""
+        size = self.size.width * self.size.height * 3
         with tempfile.TemporaryDirectory(prefix="nemo-frame-") as work:
             plan = plan_render(window, self.media, self.canvas_in, "pipe:1", quality=self.preset, workdir=work)
             write_plan_files(plan, Path(work))
-            pick = ["-ss", f"{max(0.0, offset_s - 0.5 / self.size.fps):.4f}"] if offset_s > 0 else []
-            args = plan.args[:-1] + pick + ["-frames:v", "1", plan.args[-1]]
+            args = plan.args[:-1] + ["-fps_mode", "passthrough", "-frames:v", str(frame + 1), plan.args[-1]]
             done = run(args, what="drawing a frame", text=False, timeout=120)
-        if len(done.stdout) < w * h * 3:
+        if len(done.stdout) < (frame + 1) * size:
             raise RenderError("drawing a frame: ffmpeg wrote no picture")
-        return Image.frombytes("RGB", (w, h), done.stdout[: w * h * 3])
+        return Image.frombytes("RGB", (self.size.width, self.size.height), done.stdout[frame * size:(frame + 1) * size])
 
 
 def draft_frame(
@@ -417,8 +463,3 @@ def _speed(m: Mapping) -> float:
     except (TypeError, ValueError):
         return 1.0
     return speed if speed > 0 else 1.0
-
-
-def _grid_ms(frame: int, fps: float) -> int:
-    """The ms (rounded down) at which canvas frame `frame` starts."""
-    return math.floor(frame * 1000 / fps + 1e-6)
