@@ -128,3 +128,17 @@ def test_a_render_of_a_corrupt_clip_fails_once_naming_it(scripted_backend, scrip
     assert "not retried" in message and "try again later" not in message and "\n" not in message
     failed = session.renders().iloc[0]
     assert failed["status"] == "failed" and failed["error"] and failed["error"] in message
+
+
+def test_retry_after_on_status_polls_is_honoured_over_http(scripted_backend, scripted_client, make_clip, tmp_path):
+    """Two 429s with Retry-After 1.5 on the status polls: the client waits it out once, the poll plan once
+    more, then the export completes (it would take well under a second otherwise)."""
+    import time
+
+    session = Session(scripted_client, render_poll_first_s=0.05, render_poll_max_s=0.2)
+    session.upload(make_clip(1.0))
+    scripted_backend.faults.set(error_code=429, retry_after_s=1.5, error_times=2,
+                                error_paths=[protocol.PATH_RENDER + "/"])
+    started = time.monotonic()
+    render = session.export(tmp_path, quality="draft")
+    assert render.path.exists() and time.monotonic() - started >= 3.0
