@@ -2,7 +2,7 @@
 progress-guided policy (`nemo_jupyter.render_policy`, what `Session.export` runs) against today's
 backoff (1 s growing x1.5 to every 30 s) and the seed's fixed polling (every 30 s, at most 10 polls).
 
-    python benchmarks/bench_notice.py [--real 10,45] [--sim 10,45,90,180]
+    python benchmarks/bench_notice.py [--real 10,45,90,180] [--sim 1,10,45,90,180,300]
 
 (a) Simulated, on a clock of its own: a cloud-like server whose render lasts D s after a queue of
     0-1 s, reporting progress linear in time, refreshed every 0.5 s, rounded to 0.1 % and held at 99 %
@@ -127,7 +127,8 @@ def _f(value: float | None, spec: str = ".2f") -> str:
 def main(argv: list[str] | None = None) -> dict:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sim", default="1,10,45,90,180,300", help="render durations (s) simulated for (a)")
-    parser.add_argument("--real", default="10,45", help="render durations (s) measured for (b); '' skips (b)")
+    parser.add_argument("--real", default="10,45,90,180",
+                        help="render durations (s) measured for (b), all at once (about the longest); '' skips (b)")
     args = parser.parse_args(argv)
     table = simulated([float(x) for x in args.sim.split(",")])
     print(f"(a) simulated ({RUNS} runs each; progress refreshed every {TICK_S:g} s, {RTT_S:g} s a request): "
