@@ -137,7 +137,10 @@ def test_batch(tmp_path):
     no_errors(notebook)
     plain = "\n".join(outputs(notebook, "text/plain"))
     assert "ok        3" in plain and "failed    1" in plain
-    assert "4/4 done, 1 failed" in "\n".join(outputs(notebook, "text/html"))
+    html = "\n".join(outputs(notebook, "text/html"))
+    assert "4/4 done, 1 failed" in html
+    assert "4/4 done, 0 failed (3 from the journal)" in html  # the resumed run, whose table stays in the file
+    assert "instructions sent by the rerun: 1" in "\n".join(outputs(notebook, "stream"))
     assert "nmv_usr_" not in text
     assert json.loads(text)["cells"]
 
