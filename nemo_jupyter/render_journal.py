@@ -17,10 +17,13 @@ import time
 from pathlib import Path
 from typing import Any
 
+from . import protocol
 from .config import config_dir
 
 FILE_NAME = "renders.jsonl"
 DELIVERED = "delivered"  # the journal's own final status: the file was downloaded to `path`
+NOT_STARTED = "not started"  # the server refused to start it (no credits, a bad draft…)
+ENDED = (protocol.RENDER_FAILED, protocol.RENDER_CANCELLED, DELIVERED, NOT_STARTED)  # nothing left to fetch
 FIELDS = ("id", "session_id", "api_url", "draft_hash", "path", "quality", "started", "status", "error")
 
 
@@ -64,10 +67,11 @@ class RenderJournal:
         return next((e for e in self.entries() if e["id"] == render_id), None)
 
     def newest(self, api_url: str, session_id: str | None = None) -> dict | None:
-        """The newest render of this session; with none, the newest of this API not yet delivered."""
-        entries = self.entries(api_url)
+        """The newest render of this session that started; with none, the newest of this API that may
+        still be fetched (running, or done and not downloaded)."""
+        entries = [e for e in self.entries(api_url) if e.get("status") != NOT_STARTED]
         mine = [e for e in entries if session_id is not None and e.get("session_id") == session_id]
-        pending = [e for e in entries if e.get("status") != DELIVERED]
+        pending = [e for e in entries if e.get("status") not in ENDED]
         return (mine or pending or [None])[-1]
 
     def _lines(self) -> list[dict]:

@@ -22,7 +22,7 @@ import pandas as pd
 from . import protocol
 from .client.errors import BackendError, ConnectionFailed, NemoError, RateLimited, SessionNotFound, StreamError
 from .draft import Change, Draft, describe_changes
-from .render_journal import DELIVERED, RenderJournal
+from .render_journal import DELIVERED, NOT_STARTED, RenderJournal
 from .render_policy import PollTimings, Sample, estimated_finish, next_delay
 from .gui_speak import translate_gui
 from .routing import CREDITS, EXPORT, STATUS, UPLOAD, clean_reply, route
@@ -372,7 +372,12 @@ class _Rules:
             target = _export_path(path, render_id)
             self.journal.record(render_id, session_id=self.session_id, api_url=self.client.api_url, draft=draft.raw,
                                 path=target, quality=quality)  # before asking: a kill right after loses nothing
-            job = yield from self._call("render", self.session_id, draft.raw, quality=quality, render_id=render_id)
+            try:
+                job = yield from self._call("render", self.session_id, draft.raw, quality=quality,
+                                            render_id=render_id)
+            except NemoError:
+                self.journal.update(render_id, status=NOT_STARTED)
+                raise
             if job.id and job.id != render_id:  # a server that names renders itself
                 self.journal.record(job.id, session_id=self.session_id, api_url=self.client.api_url,
                                     draft=draft.raw, path=target, quality=quality)

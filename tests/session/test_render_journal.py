@@ -15,7 +15,7 @@ import pytest
 
 from nemo_jupyter import protocol
 from nemo_jupyter.client.errors import NemoError
-from nemo_jupyter.render_journal import DELIVERED, RenderJournal
+from nemo_jupyter.render_journal import DELIVERED, NOT_STARTED, RenderJournal
 from nemo_jupyter.session import NothingToExport, Session
 
 
@@ -39,6 +39,12 @@ def test_the_journal_is_private_merged_and_survives_a_torn_line(tmp_path):
     assert journal.newest("http://a", "s1")["id"] == "r1"
     assert journal.newest("http://a", "other") is None  # r1 of another session is delivered already
     assert journal.newest("http://b", "other")["id"] == "r2"  # not delivered: resumable from anywhere
+    journal.record("r4", session_id="s2", api_url="http://b", draft={}, path=None, quality="draft")
+    journal.update("r4", status=NOT_STARTED)  # the server refused it: nothing to resume
+    journal.record("r5", session_id="s3", api_url="http://b", draft={}, path=None, quality="draft")
+    journal.update("r5", status="failed")
+    assert journal.newest("http://b", "s2")["id"] == "r2" and journal.newest("http://b", "other")["id"] == "r2"
+    assert journal.newest("http://b", "s3")["id"] == "r5"  # its own session's: attach says how it ended
 
 
 def test_an_export_is_journaled_and_listed_with_its_server_status(scripted_backend, scripted_client, make_clip,
@@ -56,6 +62,18 @@ def test_an_export_is_journaled_and_listed_with_its_server_status(scripted_backe
     posted = _render_posts(scripted_backend)
     again = Session(scripted_client).attach(render.id, tmp_path / "again.mp4")
     assert again.path.read_bytes() == render.path.read_bytes() and _render_posts(scripted_backend) == posted
+
+
+def test_a_render_the_server_refused_is_journaled_as_not_started(scripted_backend, scripted_client, make_clip,
+                                                                  tmp_path):
+    session = Session(scripted_client)
+    session.upload(make_clip(1.0))
+    scripted_backend.faults.set(error_code=500, error_times=1, error_paths=[protocol.PATH_RENDER])
+    with pytest.raises(NemoError):
+        session.export(tmp_path, quality="draft")
+    assert session.journal.entries()[-1]["status"] == NOT_STARTED
+    with pytest.raises(NothingToExport):
+        session.attach()
 
 
 def test_attach_says_what_is_wrong_in_one_line(scripted_client):
