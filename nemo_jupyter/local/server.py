@@ -1,5 +1,6 @@
-"""Run the local backend: `LocalBackend` (uvicorn on a background thread, for tests and notebooks)
-and `serve()` (in the foreground, for `nemo-jupyter serve`)."""
+"""Run the local backend: `LocalBackend` (uvicorn on a background thread: tests, `nemo-jupyter serve`,
+`NEMO_LOCAL_INPROCESS=1` notebooks) or `.serve_forever()` in the foreground. Finding the one that runs
+in the background for notebooks is `discovery.py`'s."""
 
 from __future__ import annotations
 
