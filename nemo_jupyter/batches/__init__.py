@@ -12,6 +12,7 @@ rows already `ok` (never sending their instructions again) and reruns the failed
 
 from __future__ import annotations
 
+import asyncio
 import os
 import queue
 from typing import Any
@@ -31,28 +32,47 @@ __all__ = ["batch", "abatch", "read_rows", "BatchRow", "BatchResult", "Journal",
 
 async def abatch(rows: Any, concurrency: int = 4, client: Any = None, *, journal: str | os.PathLike | None = None,
                  retry_failed: bool = True, output: str | None = None, api_url: str | None = None,
-                 quality: str = "high", settings: Settings | None = None,
+                 quality: str = "high", settings: Settings | None = None, progress: bool = False,
                  report: Report | None = None) -> pd.DataFrame:
     """The awaitable batch: one session per row, at most `concurrency` at a time, on one async client.
 
     `journal`: a JSON Lines path (see `batch`); `output`: a path template for rows that name none;
+    `progress`: show the batch (a notebook's live table, else a line per row) from this loop's thread;
     `report(kind, number, payload)` hears each row start ("start", row) and finish ("done",
     (result, journaled)), and notices ("notice", text).
     """
     from ..client import AsyncNemoClient
 
+    view = BatchView(count(rows), in_notebook()) if progress else None
+    hearers = [hear for hear in (report, view.hear if view is not None else None) if hear is not None]
     own = client is None
     client = client if client is not None else AsyncNemoClient(api_url=api_url)
     book = Journal(journal).open() if journal is not None else None
+    note = None
+
+    def tell(*event: Any) -> None:
+        for hear in hearers:
+            hear(*event)
+
     try:
         run = BatchRun(rows, client, settings=settings or Settings(), quality=quality, journal=book,
-                       retry_failed=retry_failed, output=output, report=report)
+                       retry_failed=retry_failed, output=output, report=tell)
         return await run.run(concurrency)
+    except (asyncio.CancelledError, KeyboardInterrupt):
+        note = interrupted_note(journal)
+        raise
     finally:
         if book is not None:
             book.close()
         if own:
             await client.close()
+        if view is not None:
+            view.close(note)
+
+
+def interrupted_note(journal: str | os.PathLike | None) -> str:
+    kept = f"; the journal {journal} keeps the finished ones." if journal is not None else "."
+    return "Interrupted: the rows in flight were cancelled" + kept
 
 
 def batch(rows: Any, concurrency: int = 4, client: Any = None, progress: bool = True, *,
@@ -70,19 +90,13 @@ def batch(rows: Any, concurrency: int = 4, client: Any = None, progress: bool = 
     def show() -> None:  # on the cell's thread: display updates belong there
         while True:
             try:
-                kind, number, payload = inbox.get_nowait()
+                event = inbox.get_nowait()
             except queue.Empty:
                 if view is not None:
                     view.tick()
                 return
-            if view is None:
-                continue
-            if kind == "start":
-                view.start(number, payload)
-            elif kind == "done":
-                view.done(number, *payload)
-            else:
-                view.notice(payload)
+            if view is not None:
+                view.hear(*event)
 
     loop = BackgroundLoop(name="nemo-jupyter-batch")
     note = None
@@ -91,8 +105,7 @@ def batch(rows: Any, concurrency: int = 4, client: Any = None, progress: bool = 
                                api_url=api_url, quality=quality, settings=settings,
                                report=lambda *event: inbox.put(event)), while_waiting=show)
     except KeyboardInterrupt:
-        note = "Interrupted: the rows in flight were cancelled" + (f"; the journal {journal} keeps the finished ones."
-                                                                   if journal is not None else ".")
+        note = interrupted_note(journal)
         raise
     finally:
         loop.stop()

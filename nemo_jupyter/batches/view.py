@@ -101,6 +101,15 @@ class BatchView:
             self._write(text)
         self._refresh(force=True)
 
+    def hear(self, kind: str, number: int, payload) -> None:
+        """One event of `abatch`'s `report`: ("start", row), ("done", (result, journaled)), ("notice", text)."""
+        if kind == "start":
+            self.start(number, payload)
+        elif kind == "done":
+            self.done(number, *payload)
+        else:
+            self.notice(payload)
+
     def tick(self) -> None:
         """Between events: keep the elapsed time and the ETA moving (throttled like every update)."""
         self._refresh()

@@ -108,3 +108,17 @@ def test_rows_are_read_lazily_no_more_than_concurrency_at_a_time(scripted_backen
     assert list(results["instruction"]) == [f"Row {n}" for n in range(12)] and set(results["status"]) == {"ok"}
     assert seen["most"] <= 3  # a row is read only when a worker is free
     assert scripted_backend.stats.requests[CREATE] - sessions == 12
+
+
+def test_abatch_shows_its_rows_when_asked(scripted_backend, make_clip, capsys):
+    clip = make_clip(1.0)
+
+    async def run():
+        async with AsyncNemoClient(api_url=scripted_backend.url) as client:
+            return await abatch([(str(clip), "One"), ("/no/such.mp4", "Two")], 2, client, progress=True)
+
+    asyncio.run(run())
+    lines = capsys.readouterr().out.splitlines()
+    assert any(line.startswith("[1/2] ok") and line.endswith(": Added the title One.") for line in lines)
+    assert any(line.startswith("[2/2] failed such.mp4:") for line in lines)
+    assert lines[-1].startswith("Batch: 2/2 done, 1 failed")
