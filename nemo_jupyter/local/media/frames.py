@@ -4,21 +4,22 @@ A frame comes from the renderer's own graph (`graph.plan_render`), so it shows w
 shows at t: every layer, titles and captions, fades and transitions. It stays cheap because
 `plan_render` is given a *window* of the draft, not the draft:
 
-1. `frame_window` picks the span around t to keep: one frame, widened until no effect is cut in
-   two (a fade's whole span, a transition's clips up to its requested length either side of the
-   cut) and aligned to the canvas's frame grid.
-2. `cut_window` cuts the draft to that span with the draft's own semantics (segments shifted,
-   their `in` moved by what is cut off at the front, fades and transitions on a cut side dropped,
-   audio tracks left out, the main track's trailing gap filled with a black still so that it
-   stays the main track), so the graph seeks each input (`-ss`) and the cost does not grow with t.
+1. `frame_window` picks the canvas frames to keep: the one showing at t, widened until no effect
+   is cut in two (a fade's whole span, a transition's clips up to its requested length either side
+   of the cut) and so that the first piece is not one frame long.
+2. `cut_window` cuts the draft to those frames with the draft's own semantics: the main track by
+   the frames the renderer gives each piece and gap (`sources.frame_span`), other tracks by time;
+   `in` moved by what is cut off at the front, fades and transitions on a cut side dropped, audio
+   tracks left out, gaps black stills so the main track stays the main one. The graph seeks each
+   input (`-ss`), so the cost does not grow with t.
 3. ffmpeg writes raw RGB frames to a pipe up to the one wanted (the first, unless the window was
    widened).
 
-Media come through `preview.local_media` (remote files fetched once into the cache). Video sources
-are read through small proxies (at most `PROXY_SIDE` px, upright, square pixels, MJPEG: every
-frame a keyframe, so a seek decodes one frame), made once per source file into the cache's
-`proxies/` folder. `draft_frames` draws several frames in parallel and lays them out as a sheet
-with the time under each.
+Media come through `preview.localise` (remote files fetched once into the cache, remembered per
+media record). Video sources are read through small proxies (the smallest of `PROXY_SIDES` px that
+holds the frame, upright, square pixels, MJPEG: every frame a keyframe, so a seek decodes one
+frame), made once per source file and size into the cache's `proxies/` folder. `draft_frames` draws
+several frames in parallel and lays them out as a sheet with the time under each.
 """
 
 from __future__ import annotations
@@ -52,7 +53,7 @@ from .transitions import read_transition
 FRAME_WIDTH = 640  # px, one frame
 SHEET_FRAME_WIDTH = 320  # px, each frame of a contact sheet
 SHEET_COLUMNS = 4
-PROXY_SIDE = 960  # px, the longer side of a video proxy
+PROXY_SIDES = (640, 1280)  # px, the longer side of a video proxy: the smallest one the frame fits in
 # every frame a keyframe; limited range like the renderer's yuv420p (a full-range proxy fades to grey)
 PROXY_CODEC = ("-c:v", "mjpeg", "-q:v", "5", "-pix_fmt", "yuv420p", "-strict", "unofficial", "-color_range", "tv")
 MAX_FRAMES = 200  # frames in one sheet
@@ -236,13 +237,15 @@ def frame_media(draft: Mapping, video_infos, fetch: Fetch | None, cache: Path) -
     return media
 
 
-def with_proxies(media: Mapping[str, Mapping], ids: Iterable[str], cache: Path) -> dict[str, dict]:
-    """`media` with each of `ids` that is a video read from its proxy (made once)."""
+def with_proxies(media: Mapping[str, Mapping], ids: Iterable[str], cache: Path, frame_side: int) -> dict[str, dict]:
+    """`media` with each of `ids` that is a video read from its proxy (made once), the smallest of
+    `PROXY_SIDES` that holds a frame `frame_side` px on its longer side (a larger frame reads the files)."""
+    side = next((side for side in PROXY_SIDES if side >= frame_side), None)
     out = dict(media)
     for media_id in ids:
         entry = media.get(media_id)
-        if entry is not None and _proxied(entry):
-            out[media_id] = proxy_entry(entry, cache)
+        if side is not None and entry is not None and _proxied(entry):
+            out[media_id] = proxy_entry(entry, cache, side)
     return out
 
 
@@ -251,26 +254,25 @@ def _proxied(entry: Mapping) -> bool:
     return entry.get("type") == "video" and entry.get("vcodec") != "gif" and not path.lower().endswith(".gif")
 
 
-def proxy_entry(entry: Mapping, cache: Path) -> dict:
+def proxy_entry(entry: Mapping, cache: Path, side: int = PROXY_SIDES[0]) -> dict:
     """The media entry read from a small all-keyframe proxy of its file (made once, kept in the cache)."""
     source = Path(entry["path"])
     stat = source.stat()
-    key = f"{source.resolve()}|{stat.st_mtime_ns}|{stat.st_size}|{PROXY_SIDE}|{' '.join(PROXY_CODEC)}"
+    key = f"{source.resolve()}|{stat.st_mtime_ns}|{stat.st_size}|{side}|{' '.join(PROXY_CODEC)}"
     memo_key = ("proxy", str(cache), key)
     found = _remembered(memo_key)
     if found is not None:
         return {**entry, **found}
     target = cache / "proxies" / f"{hashlib.sha256(key.encode()).hexdigest()[:24]}.mkv"
     if not target.is_file():
-        _make_proxy(source, target)
+        _make_proxy(source, target, side)
     facts = {k: v for k, v in probe(target).items() if k != "d"}  # the timeline keeps the source's length
     return {**entry, **_remember(memo_key, {**facts, "path": str(target), "has_audio": False})}
 
 
-def _make_proxy(source: Path, target: Path) -> None:
+def _make_proxy(source: Path, target: Path, side: int) -> None:
     target.parent.mkdir(parents=True, exist_ok=True)
     partial = target.with_name(target.stem + ".partial.mkv")
-    side = PROXY_SIDE
     scale = (f"scale=trunc(iw*sar/2)*2:ih,setsar=1,scale='min({side},iw)':'min({side},ih)'"
              ":force_original_aspect_ratio=decrease:force_divisible_by=2")
     try:
@@ -346,7 +348,7 @@ class _Draft:
             first, end, frame = frame_window(self.draft, t_s * 1000, fps)
             cuts.append((cut_window(self.draft, first, end, fps, self.media), frame - first))
         needed = {mid for window, _ in cuts for mid in used_media(window)}
-        self.media = with_proxies(self.media, needed, self.cache)
+        self.media = with_proxies(self.media, needed, self.cache, max(self.size.width, self.size.height))
         return cuts
 
     def draw(self, window: Mapping, frame: int) -> Image.Image:
