@@ -73,15 +73,18 @@ def run_sse_posts(server: ChildServer) -> int:
 
 def cloud_like(server: ChildServer, clip: Path, out: Path, rows: int, wall_s: float) -> dict:
     local(server, "POST", "/_local/faults", reset=True, render_wall_s=wall_s)
-    seconds, failed = {}, {}
+    seconds, failed, cpu, own_cpu = {}, {}, {}, {}
     for width in (1, 4, 16):
         work = [{"clip": str(clip), "instruction": EDIT, "output": str(out / f"c{width}_{n}.mp4")} for n in range(rows)]
-        started = time.perf_counter()
+        started, cpu_before, own_before = time.perf_counter(), server.cpu_s(), time.process_time()
         frame = batch(work, concurrency=width, api_url=server.url, quality="draft", settings=POLLS, progress=False)
         seconds[width] = time.perf_counter() - started
+        cpu[width], own_cpu[width] = server.cpu_s() - cpu_before, time.process_time() - own_before
         failed[width] = int((frame["status"] != "ok").sum())
     local(server, "POST", "/_local/faults", reset=True)
-    return {"seconds": seconds, "failed": failed, "ratio": {w: seconds[w] / seconds[1] for w in seconds}}
+    waves = {w: -(-rows // w) for w in seconds}  # rows at a time: the renders alone take waves × wall_s
+    return {"seconds": seconds, "failed": failed, "server_cpu_s": cpu, "client_cpu_s": own_cpu, "ratio": {w: seconds[w] / seconds[1] for w in seconds},
+            "floor": {w: waves[w] * wall_s / seconds[1] for w in seconds}}
 
 
 def own_rss_mb() -> float:
@@ -157,7 +160,9 @@ def main(argv: list[str] | None = None) -> dict:
     print(f"(1) cloud-like renders ({args.wall:g} s of wall time each, no CPU): {args.rows} rows, upload + edit + "
           "draft export")
     for width, seconds in cloud["seconds"].items():
-        print(f"    concurrency {width:>2}: {seconds:6.1f} s, ratio of serial {cloud['ratio'][width]:.3f}, "
+        print(f"    concurrency {width:>2}: {seconds:6.1f} s, ratio of serial {cloud['ratio'][width]:.3f} (the renders' "
+              f"waves alone: {cloud['floor'][width]:.3f}), CPU {cloud['server_cpu_s'][width]:.1f} s server, "
+              f"{cloud['client_cpu_s'][width]:.1f} s client, "
               f"failed {cloud['failed'][width]}")
     print(f"    ratios of serial: {cloud['ratio'][4]:.2f} at 4 (target <= 0.30), {cloud['ratio'][16]:.3f} at 16 "
           "(target <= 0.10)")
