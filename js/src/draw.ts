@@ -204,7 +204,7 @@ export function drawInsertion({ ctx, scale, colors }: Frame, lane: Lane, t: numb
   const x = Math.round(timeToX(t, scale));
   const top = lane.y;
   const bottom = lane.y + lane.height;
-  ctx.fillStyle = colors.selection;
+  ctx.fillStyle = colors.text; // the ghost is in the selection colour: the marker stands out from it
   ctx.fillRect(x - 1.5, top, 3, lane.height);
   for (const [edge, dir] of [[top, 1], [bottom, -1]] as const) {
     ctx.beginPath();
