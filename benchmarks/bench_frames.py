@@ -21,6 +21,8 @@ from __future__ import annotations
 
 import argparse
 import functools
+import os
+import resource
 import statistics
 import tempfile
 import threading
@@ -88,6 +90,17 @@ def timed(work) -> tuple[float, object]:
     return time.perf_counter() - started, value
 
 
+def cpu_of(work) -> float:
+    """CPU seconds `work` takes in this process and the ffmpeg processes it runs (it waits for them)."""
+    def now() -> float:
+        own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+        return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+    before = now()
+    work()
+    return now() - before
+
+
 def main(argv: list[str] | None = None) -> dict:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=5.0, help="length of each main clip")
@@ -126,12 +139,17 @@ def main(argv: list[str] | None = None) -> dict:
         )
         extract_one = statistics.median(best_times(args.repeat, lambda t=t: frame_at(video, t))[0] for t in times[:3])
         extract_all = best_times(args.repeat, lambda: [frame_at(video, t) for t in times])[0]
+        cpu_frame = cpu_of(lambda: [draft_frame(draft, infos, HD, t, cache_dir=cache) for t in times]) / len(times)
+        cpu_sheet = cpu_of(lambda: draft_frames(draft, infos, HD, n=12, cache_dir=cache))
+        cpu_baseline = cpu_of(lambda: (preview_draft(draft, infos, HD, video, cache_dir=cache),
+                                       [frame_at(video, t) for t in times]))
         server.close()
 
     frame_median, frame_worst = statistics.median(one.values()), max(one.values())
     baseline_one, baseline_sheet = render_s + extract_one, render_s + extract_all
     print(f"layered draft: 3 x {s:g} s 720p clips, crossfade + dip to black, picture in picture, logo, title, caption,"
-          f" looping music -> 1920x1080 30 fps, {duration_s:g} s; warm: best of {args.repeat}")
+          f" looping music -> 1920x1080 30 fps, {duration_s:g} s; warm: best of {args.repeat}; load average "
+          f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
     print(f"{'case':<42}{'frames s':>10}{'render+extract s':>18}{'ratio':>8}  target")
     print(f"{'one frame 640 px, median of 12 times':<42}{frame_median:>10.3f}{baseline_one:>18.3f}"
           f"{frame_median / baseline_one:>8.3f}  <= 0.150 s")
@@ -145,8 +163,10 @@ def main(argv: list[str] | None = None) -> dict:
           f"then the first sheet {cold_sheet:.2f} s (the other proxies)")
     print(f"baseline: preview_draft (draft preset) {render_s:.2f} s, then frame_at: one frame {extract_one:.3f} s, "
           f"12 frames {extract_all:.3f} s")
+    print(f"CPU s (this process + its ffmpeg): one frame {cpu_frame:.3f} (mean of the 12 times), sheet {cpu_sheet:.3f}, "
+          f"render + 12 frame_at {cpu_baseline:.3f} (ratio sheet / that {cpu_sheet / cpu_baseline:.3f})")
     return {"frame_s": frame_median, "frame_worst_s": frame_worst, "sheet_s": sheet_s, "render_s": render_s,
-            "cold_frame_s": cold_frame, "cold_sheet_s": cold_sheet}
+            "cold_frame_s": cold_frame, "cold_sheet_s": cold_sheet, "cpu_frame_s": cpu_frame, "cpu_sheet_s": cpu_sheet}
 
 
 if __name__ == "__main__":
