@@ -103,6 +103,9 @@ def read_row(number: int, record: Any, output: str | None = None) -> BatchRow:
     if isinstance(record, BatchRow):
         return record
     extra: dict = {}
+    if isinstance(record, (str, bytes, Path)):  # a bare clip: the tuple reading would split its characters
+        raise ValueError(f"Row {number} is only {str(record)[:80]!r}: give a clip and an instruction, "
+                         "e.g. (clip, instruction) or a dict.")
     if isinstance(record, Mapping):
         clip, instruction, target = _first(record, CLIP_KEYS), record.get(INSTRUCTION_KEY), _first(record, OUTPUT_KEYS)
         extra = {str(k): v for k, v in record.items() if k not in KNOWN_KEYS}
@@ -127,6 +130,8 @@ def describe(record: Any) -> tuple[str, str]:
     """A bad record's clip and instruction, as far as they can be read (for its failed result)."""
     if isinstance(record, Mapping):
         clip, instruction = _first(record, CLIP_KEYS), record.get(INSTRUCTION_KEY)
+    elif isinstance(record, (str, bytes, Path)):
+        clip, instruction = record, None
     else:
         try:
             clip, instruction = (list(record) + [None, None])[:2]

@@ -122,3 +122,12 @@ def test_abatch_shows_its_rows_when_asked(scripted_backend, make_clip, capsys):
     assert any(line.startswith("[1/2] ok") and line.endswith(": Added the title One.") for line in lines)
     assert any(line.startswith("[2/2] failed such.mp4:") for line in lines)
     assert lines[-1].startswith("Batch: 2/2 done, 1 failed")
+
+
+def test_unreadable_rows_fail_with_their_reason_and_the_others_run(scripted_backend, make_clip):
+    clip = make_clip(1.0)
+    results = nemo_jupyter.batch([str(clip), {"clip": str(clip)}, (str(clip), "One")], api_url=scripted_backend.url,
+                                 progress=False)
+    assert list(results["status"]) == ["failed", "failed", "ok"]
+    assert results.loc[0, "error"].startswith("Row 1 is only") and results.loc[0, "clip"] == str(clip)
+    assert results.loc[1, "error"].startswith("Row 2 needs a clip")
