@@ -200,13 +200,22 @@ class TimelineWidget(NemoWidget):
         else:
             self.show(draft_or_session)
         self.set_markers(markers)
-        self.observe(lambda _change: self.refresh_static(), names="tracks")  # the saved picture follows
+        self._picture_stale = False
+        self.observe(self._picture_follows, names=["tracks", "busy"])
 
     def static_bundle(self) -> dict[str, str]:
         return {"text/html": static_forms.timeline_html(self.tracks)}
 
     def static_text(self) -> str:
         return static_forms.timeline_text(self.tracks)
+
+    def _picture_follows(self, change: Any) -> None:
+        """The saved picture follows the tracks, once an edit is over (the redraw restarts the live
+        view: one redraw, with the edit's status line already in place)."""
+        self._picture_stale |= change["name"] == "tracks"
+        if self._picture_stale and not self.busy:
+            self._picture_stale = False
+            self.refresh_static()
 
     @property
     def draft(self) -> Draft:

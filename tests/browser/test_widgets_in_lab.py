@@ -211,7 +211,7 @@ def test_drag_asks_the_session_to_reorder(nb, page):
     assert order[:2] == [third, first], (order, nb.kernel.value("tl.message"))
     backend_order = nb.kernel.value("[s[3] for s in sorted(TimelineWidget(session).tracks[0]['segments'])]")
     assert backend_order == order
-    page.wait_for_function("id => document.querySelector('.nemo-timeline').dataset.drawnIds.startsWith(id)", arg=third)
+    page.wait_for_function("id => document.querySelector('.nemo-timeline')?.dataset.drawnIds?.startsWith(id)", arg=third)
 
 
 

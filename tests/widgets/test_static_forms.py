@@ -134,3 +134,18 @@ def test_the_server_extension_registers_the_hook():
 def test_labels_are_cut_to_their_box(text):
     fitted = static_forms._fit(text, 40)
     assert len(fitted) * 6.6 <= 40 and (fitted == text or fitted.endswith("…") or fitted == "")
+
+
+def test_the_timeline_picture_is_redrawn_once_an_edit_is_over(draft_json, monkeypatch):
+    updates = []
+    monkeypatch.setattr("IPython.display.update_display", lambda obj, **kw: updates.append(obj))
+    widget = TimelineWidget(draft_json())
+    widget._shown = True
+    widget.busy = True
+    widget.show(draft_json(scenes=("b", "a", "c")))
+    assert updates == []  # mid-edit: the live view is not restarted under the user's drag
+    widget.busy = False
+    assert len(updates) == 1 and ">b</text>" in picture(updates[0]["text/html"])
+    widget.busy = True
+    widget.busy = False
+    assert len(updates) == 1, "an edit that changed nothing redraws nothing"
