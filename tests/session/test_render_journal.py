@@ -134,3 +134,30 @@ def _wait_for_processing(backend, journal: RenderJournal, timeout: float = 60.0)
                 return entry["id"]
         time.sleep(0.05)
     raise AssertionError("the child's render never started: " + json.dumps(journal.entries()))
+
+
+def test_the_magics_list_renders_and_resume_one(scripted_backend, make_clip, tmp_path):
+    """`%nemo renders` and `%nemo export --resume` on the shell the magics tests use (in-process)."""
+    from IPython.core.interactiveshell import InteractiveShell
+    from IPython.utils.capture import capture_output
+
+    shell = InteractiveShell.instance()
+    shell.run_line_magic("load_ext", "nemo_jupyter")
+    magics = shell.magics_manager.registry["NemoMagics"]
+    try:
+        with capture_output():
+            shell.run_line_magic("nemo", f"connect --url {scripted_backend.url}")
+            shell.run_line_magic("nemo", f"upload {make_clip(1.0)}")
+            first = shell.run_line_magic("nemo", f"export --out {tmp_path / 'a.mp4'} --quality draft")
+        table = shell.run_line_magic("nemo", "renders")
+        assert table.iloc[0]["render_id"] == first.id and table.iloc[0]["status"] == "completed"
+        posted = _render_posts(scripted_backend)
+        with capture_output() as captured:
+            again = shell.run_line_magic("nemo", f"export --resume {first.id} --out {tmp_path / 'b.mp4'}")
+        assert again.path.read_bytes() == first.path.read_bytes() and "saved to" in captured.stdout
+        assert _render_posts(scripted_backend) == posted
+        with capture_output() as captured:
+            result = shell.run_cell("%nemo export --resume render_unknown")
+        assert not result.success and "does not know the render render_unknown" in captured.stdout
+    finally:
+        magics.close()
