@@ -92,11 +92,13 @@ def test_async_frames(backend, make_clip, media_cache, fast):
 @pytest.fixture
 def shell(backend, make_clip, media_cache):
     ip = InteractiveShell.instance()
-    ip.run_line_magic("load_ext", "nemo_jupyter")
+    if "NemoMagics" not in ip.magics_manager.registry:
+        ip.run_line_magic("load_ext", "nemo_jupyter")
     with capture_output():
         ip.run_line_magic("nemo", f"connect --url {backend.url}")
         ip.run_line_magic("nemo", f"upload {make_clip(1.0, (320, 180), color='red')}")
-    return ip
+    yield ip
+    ip.magics_manager.registry["NemoMagics"].close()
 
 
 def run(ip, source):
