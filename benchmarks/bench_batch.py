@@ -11,7 +11,8 @@
     over its RSS after a warm-up batch (target: flat, < 50 MB).
 (3) Resume: a batch process of `--resume` rows with a journal is killed (SIGKILL) once half of its
     rows are journaled, then rerun with the journal: the server's count of /run_sse POSTs (exactly
-    one per row in total is the target).
+    one per row in total is the target). Then the same killed at any moment (concurrency 4): the
+    rows in flight then may be sent again, and only they.
 """
 
 from __future__ import annotations
@@ -43,16 +44,16 @@ KILLED_CHILD = textwrap.dedent(
     import sys, time
     from nemo_jupyter.batches import batch
 
-    url, journal, clip, rows = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
+    url, journal, clip, rows, concurrency, pause = sys.argv[1:4] + [int(a) for a in sys.argv[4:7]]
 
     def read():
         for number in range(rows):
-            if number == rows // 2:  # half of the rows are journaled (one at a time): the parent kills now
+            if pause and number == rows // 2:  # half the rows journaled, none in flight: the parent kills now
                 print("HALF", flush=True)
                 time.sleep(300)
             yield clip, f"Row {number}"
 
-    batch(read(), concurrency=1, api_url=url, journal=journal, progress=False)
+    batch(read(), concurrency=concurrency, api_url=url, journal=journal, progress=False)
     """
 )
 
@@ -110,14 +111,19 @@ def at_scale(server: ChildServer, image: Path, folder: Path, rows: int) -> dict:
             "journal_lines": len(Journal(folder / "scale.jsonl").read())}
 
 
-def resume(server: ChildServer, clip: Path, folder: Path, rows: int) -> dict:
-    journal = folder / "resume.jsonl"
+def resume(server: ChildServer, clip: Path, folder: Path, rows: int, concurrency: int, between_rows: bool) -> dict:
+    """Kill a batch process once half its rows are journaled, then rerun it with the journal.
+    `between_rows`: the process waits there with no row in flight (one at a time); else it is killed
+    whenever the journal reaches half, rows in flight or not."""
+    journal = folder / f"resume_{concurrency}.jsonl"
     before = run_sse_posts(server)
-    child = subprocess.Popen([sys.executable, "-c", KILLED_CHILD, server.url, str(journal), str(clip), str(rows)],
-                             stdout=subprocess.PIPE, text=True)
+    child = subprocess.Popen([sys.executable, "-c", KILLED_CHILD, server.url, str(journal), str(clip), str(rows),
+                              str(concurrency), str(int(between_rows))], stdout=subprocess.PIPE, text=True)
     try:
-        if child.stdout.readline().strip() != "HALF":
+        if between_rows and child.stdout.readline().strip() != "HALF":
             raise RuntimeError("the batch process did not reach half of its rows")
+        while not between_rows and journal_lines(journal) < rows // 2 and child.poll() is None:
+            time.sleep(0.01)
         child.send_signal(signal.SIGKILL)
         child.wait(30)
     finally:
@@ -128,8 +134,16 @@ def resume(server: ChildServer, clip: Path, folder: Path, rows: int) -> dict:
     killed_posts = run_sse_posts(server) - before
     frame = batch([(str(clip), f"Row {n}") for n in range(rows)], concurrency=4, api_url=server.url,
                   journal=journal, progress=False)
-    return {"rows": rows, "journaled_when_killed": journaled, "posts_before_kill": killed_posts,
-            "posts": run_sse_posts(server) - before, "ok": int((frame["status"] == "ok").sum())}
+    return {"rows": rows, "concurrency": concurrency, "journaled_when_killed": journaled,
+            "posts_before_kill": killed_posts, "posts": run_sse_posts(server) - before,
+            "ok": int((frame["status"] == "ok").sum())}
+
+
+def journal_lines(path: Path) -> int:
+    try:
+        return path.read_bytes().count(b"\n")
+    except FileNotFoundError:
+        return 0
 
 
 def main(argv: list[str] | None = None) -> dict:
@@ -154,7 +168,8 @@ def main(argv: list[str] | None = None) -> dict:
             batch([(str(clip), "warm up")], api_url=server.url, progress=False)  # the token, imports
             cloud = cloud_like(server, clip, folder, args.rows, args.wall)
             scale = at_scale(server, image, folder, args.scale)
-            again = resume(server, clip, folder, args.resume)
+            again = resume(server, clip, folder, args.resume, 1, between_rows=True)
+            anytime = resume(server, clip, folder, args.resume, 4, between_rows=False)
         finally:
             server.stop()
     print(f"(1) cloud-like renders ({args.wall:g} s of wall time each, no CPU): {args.rows} rows, upload + edit + "
@@ -173,7 +188,10 @@ def main(argv: list[str] | None = None) -> dict:
     print(f"(3) resume: {again['rows']} rows, killed (SIGKILL) with {again['journaled_when_killed']} journaled "
           f"({again['posts_before_kill']} POSTs), rerun: {again['ok']} ok; /run_sse POSTs {again['posts']} for "
           f"{again['rows']} rows (target: exactly one per row)")
-    return {"cloud": cloud, "scale": scale, "resume": again}
+    print(f"    killed at any moment instead (concurrency 4, when {anytime['journaled_when_killed']} rows were "
+          f"journaled): /run_sse POSTs {anytime['posts']} for {anytime['rows']} rows, "
+          f"{anytime['posts'] - anytime['rows']} sent again (at most the 4 rows in flight)")
+    return {"cloud": cloud, "scale": scale, "resume": again, "resume_anytime": anytime}
 
 
 if __name__ == "__main__":
