@@ -224,8 +224,8 @@ def describe_upload(path: Path, kind: str) -> dict:
         raise MediaError(f"{Path(path).name} has no picture")
     if kind == "audio" and not info.get("has_audio"):
         raise MediaError(f"{Path(path).name} has no sound")
-    if kind == "image" and info["type"] != "video":
-        info.update(d=0, fps=None)  # a still: as long as its segment
+    if kind == "image" and not (info["type"] == "video" and info["d"]):
+        info.update(d=0, fps=None)  # a still (or an animation of unknown length): as long as its segment
     return {**info, "type": kind}
 
 

@@ -76,10 +76,10 @@ def rotated(path: Path, turn: str, display_rotation: int) -> None:
     stored.unlink()
 
 
-def _gif(path: Path) -> None:
+def _gif(path: Path, *codec: str) -> None:
     """0.5 s at 10 fps: red for the first half, blue for the second (so looping and timing show)."""
     source = "color=c=red:s=160x90:r=10:d=0.5,drawbox=x=0:y=0:w=160:h=90:c=blue:t=fill:enable='gte(t,0.25)'"
-    run(["-y", "-f", "lavfi", "-i", source, "-loop", "0", str(path)], what="corpus gif")
+    run(["-y", "-f", "lavfi", "-i", source, *codec, "-loop", "0", str(path)], what=f"corpus {path.name}")
 
 
 def _still(path: Path, size: tuple[int, int]) -> None:
@@ -134,6 +134,8 @@ CASES = [
                   "-pix_fmt", "yuv420p"))),
     Case("baseline", "baseline.mp4", make=lambda p: encode(p, video=X264 + ("-pix_fmt", "yuv420p", "-profile:v", "baseline"))),
     Case("gif", "anim.gif", kind="image", display=(160, 90), seconds=0.5, fps=10, audio=False, make=_gif),
+    Case("webp_anim", "anim.webp", kind="image", display=(160, 90), seconds=0.5, fps=None, audio=False,
+         make=lambda p: _gif(p, "-c:v", "libwebp_anim")),
     Case("png", "still.png", kind="image", display=(320, 240), seconds=0, fps=None, audio=False,
          make=lambda p: _still(p, (320, 240))),
     Case("webp", "still.webp", kind="image", display=(200, 200), seconds=0, fps=None, audio=False,

@@ -144,11 +144,12 @@ def test_stills_fit_on_the_canvas(corpus, tmp_path):
     check_picture(out, 0.75, BY_NAME["webp"].display, "cover", CANVAS)
 
 
-def test_a_gif_moves_with_its_own_timing_and_loops(corpus, tmp_path):
-    gif = corpus["gif"]
-    assert gif["type"] == "image" and gif["d"] == 500 and gif["fps"] == 10
-    draft = {"t": [{"tt": 0, "sg": [seg("base", 0, 300), seg("gif", 300, 1200)]}]}
-    out = render_draft(draft, corpus, CANVAS, tmp_path / "gif.mp4", quality="draft")
+@pytest.mark.parametrize("name", ["gif", "webp_anim"])
+def test_an_animated_image_moves_with_its_own_timing_and_loops(corpus, tmp_path, name):
+    if name == "gif":
+        assert corpus["gif"]["type"] == "image" and corpus["gif"]["d"] == 500 and corpus["gif"]["fps"] == 10
+    draft = {"t": [{"tt": 0, "sg": [seg("base", 0, 300), seg(name, 300, 1200)]}]}
+    out = render_draft(draft, corpus, CANVAS, tmp_path / f"{name}.mp4", quality="draft")
     check_export(out, 1500, CANVAS)
     # red for 0.25 s, blue for 0.25 s, again and again
     colours = [nearest_colour(frame_at(out, 0.3 + t).getpixel((160, 90))) for t in (0.1, 0.35, 0.6, 0.85, 1.1)]
@@ -173,7 +174,7 @@ def test_joins_of_part_frame_lengths_leave_no_gap(corpus, tmp_path):
     assert silences(out) == []  # before: 12 ms of silence at each join
 
 
-@pytest.mark.parametrize("name", VIDEO_CASES + ["gif", "png", "webp"])
+@pytest.mark.parametrize("name", VIDEO_CASES + ["gif", "webp_anim", "png", "webp"])
 def test_the_upload_reports_the_display_size(corpus, name):
     case = BY_NAME[name]
     assert (corpus[name]["width"], corpus[name]["height"]) == case.display

@@ -260,6 +260,10 @@ def test_an_animated_image_plays_and_loops_with_its_own_timing(tmp_path):
     i = plan.args.index("/m/a.gif")
     assert plan.args[i - 7 : i] == ["-stream_loop", "-1", "-ss", "0.2", "-t", "1.2", "-i"]
     assert "-loop" not in plan.args and "-framerate" not in plan.args
+    webp = {**gif, "path": "/m/a.webp", "d": 0, "vcodec": "webp_anim"}  # its length unknown: from its start
+    plan = plan_render(draft((0, [seg("webp", 0, 1200)])), {"webp": webp}, CANVAS, tmp_path / "o.mp4")
+    i = plan.args.index("/m/a.webp")
+    assert plan.args[i - 5 : i] == ["-ignore_loop", "0", "-t", "1.2", "-i"]
 
 
 def test_the_fit_uses_the_display_aspect_ratio(tmp_path):

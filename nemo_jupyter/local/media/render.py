@@ -99,7 +99,7 @@ def with_stream_facts(media: Mapping[str, Mapping]) -> dict[str, dict]:
         info = dict(info)
         path = info.get("path")
         lacking = any(k not in info for k in STREAM_FACTS)
-        if path and info.get("type") == "video" and lacking and Path(path).is_file():
+        if path and info.get("type") in ("video", "image") and lacking and Path(path).is_file():
             try:
                 facts = probe(path)
             except MediaError as exc:

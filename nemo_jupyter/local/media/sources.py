@@ -41,17 +41,23 @@ def sample_count(first_frame: int, frames: int, fps: float) -> int:
     return round((first_frame + frames) * AUDIO_RATE / fps) - round(first_frame * AUDIO_RATE / fps)
 
 
+# how an animated image loops: GIFs from the start of the file again; animated WebP by its own loop
+# (its demuxer does not seek back)
+_LOOPS = {"gif": ["-stream_loop", "-1"], "webp_anim": ["-ignore_loop", "0"]}
+
+
 def is_animated(src: Mapping) -> bool:
-    """An image with a length of its own (an animated GIF) plays as video."""
-    return src.get("type") == "image" and bool(src.get("d"))
+    """An image with a length of its own (an animated GIF) or an animated codec plays as video."""
+    return src.get("type") == "image" and (bool(src.get("d")) or src.get("vcodec") in _LOOPS)
 
 
 def input_args(src: Mapping, in_ms: float, span_ms: float, fps: float) -> list[str]:
     """ffmpeg input options that open `src` from `in_ms` for at least `span_ms` of source time."""
     path = str(src["path"])
     if is_animated(src):
-        start = in_ms % float(src["d"])
-        return ["-stream_loop", "-1", "-ss", seconds(start), "-t", seconds(span_ms), "-i", path]
+        start = in_ms % float(src["d"]) if src.get("d") else 0
+        seek = ["-ss", seconds(start)] if start else []
+        return [*_LOOPS.get(src.get("vcodec"), _LOOPS["gif"]), *seek, "-t", seconds(span_ms), "-i", path]
     if src.get("type") == "image":
         return ["-loop", "1", "-framerate", number(fps), "-t", seconds(span_ms), "-i", path]
     return ["-ss", seconds(in_ms), "-t", seconds(span_ms), "-i", path]
