@@ -208,3 +208,26 @@ def test_bad_requests_are_one_line(media, tmp_path):
         with pytest.raises(RenderError) as failed:
             call()
         assert words in str(failed.value) and "\n" not in str(failed.value)
+
+
+CORPUS = ["rot90", "rot270", "anamorphic", "vertical", "vfr", "fps2997", "ten_bit", "hevc_mov", "vp9_webm", "gif"]
+
+
+def test_frames_of_every_kind_of_upload_agree_with_the_render(tmp_path):
+    """Proxies keep what the renderer shows: rotation, sample aspect ratio, frame timing, GIF loops."""
+    from corpus import BY_NAME
+
+    media = {}
+    for name in CORPUS:
+        case = BY_NAME[name]
+        path = tmp_path / case.file
+        case.make(path)
+        media[name] = media_entry(path)
+    draft = draft_of((0, [seg(name, i * 1000, 1000) for i, name in enumerate(CORPUS)]),
+                     (0, [seg("rot90", 500, len(CORPUS) * 1000 - 1000, 0, position="top_right", size=0.25)]))
+    video = preview_draft(draft, infos(media), HD, tmp_path / "render.mp4", cache_dir=tmp_path / "cache")
+    for i, name in enumerate(CORPUS):
+        k = 30 * i + 20  # two thirds into each clip
+        rendered = frame_at(video, math.floor(k / 30 * 1000) / 1000)
+        frame = draft_frame(draft, infos(media), HD, k / 30, cache_dir=tmp_path / "cache")
+        assert mad(frame, rendered) < AGREE_MAD, f"{name}: frame {k} differs from the render's"
