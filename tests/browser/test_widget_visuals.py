@@ -85,6 +85,9 @@ for _ in range(120):
     time.sleep(0.5)""",
     # 7: the analysis picture, as the magic shows it
     "%nemo analysis",
+    # 8: a reply still being worked on
+    """waiting = StreamView()
+waiting.start()""",
 ]
 ANALYSIS_CELL = 7
 
@@ -246,6 +249,9 @@ def test_the_help_reply_and_the_live_reply_read_as_the_saved_markdown(shown):
     assert reply.locator(".nemo-changes-heading").inner_text() == "What changed"
     chip = reply.locator(".nemo-chip").first.inner_text()
     assert chip == "edit_draft · swap scenes 1 and 2", chip
+    working = shown.cell(8).locator(".nemo-stream .nemo-status")
+    assert working.inner_text() == "Working…"
+    assert working.evaluate("e => getComputedStyle(e, '::before').animationName") == "nemo-spin"
 
 
 def test_tooltips_stay_inside_and_a_refused_drag_says_why(shown):
@@ -295,6 +301,15 @@ def test_the_canvas_follows_its_container_after_a_resize_and_a_theme_switch(show
     assert narrow < wide - 100
     shown.page.set_viewport_size({"width": 1280, "height": 1000})
     assert _assert_width_follows(shown, "after the resize back") == wide
+    screen = shown.page.context.new_cdp_session(shown.page)
+    metrics = {"width": 1280, "height": 1000, "mobile": False}
+    screen.send("Emulation.setDeviceMetricsOverride", {**metrics, "deviceScaleFactor": 2})
+    try:  # a high-DPI screen: twice the pixels in the same CSS width
+        assert shown.page.evaluate("() => window.devicePixelRatio") == 2
+        assert _assert_width_follows(shown, "at a pixel ratio of 2") == wide
+    finally:
+        screen.send("Emulation.setDeviceMetricsOverride", {**metrics, "deviceScaleFactor": 1})
+        screen.detach()
     shown.theme(DARK)
     _assert_width_follows(shown, "after a theme switch")
     _assert_theme_font(shown)
