@@ -106,7 +106,8 @@ def _execute(client, code: str, timeout: float = 120.0) -> str:
         if message["msg_type"] == "stream":
             shown.append(content["text"])
         elif message["msg_type"] in ("execute_result", "display_data"):
-            shown.append(content["data"].get("text/html") or content["data"].get("text/plain", ""))
+            data = content["data"]
+            shown.append(data.get("text/html") or data.get("text/markdown") or data.get("text/plain", ""))
         elif message["msg_type"] == "error":
             shown.append("\n".join(content["traceback"]))
 
@@ -146,6 +147,7 @@ def test_a_kernel_killed_mid_render_is_resumed_by_the_next_with_one_render(tmp_p
         client.wait_for_ready(timeout=60)
         shown = _execute(client, "%load_ext nemo_jupyter\n%nemo connect --local")
         assert "started in the background" in shown
+        session_id = shown.rsplit("session ", 1)[1].strip().rstrip(".")
         url = discovery.status(data_dir).url
         _execute(client, f"%nemo upload {clip}")
         _set_faults(url, render_wall_s=8.0)
@@ -157,6 +159,8 @@ def test_a_kernel_killed_mid_render_is_resumed_by_the_next_with_one_render(tmp_p
         client.wait_for_ready(timeout=60)
         shown = _execute(client, "%load_ext nemo_jupyter\n%nemo connect --local\n%nemo renders")
         assert "running since" in shown and render_id in shown
+        assert f"Resumed session {session_id}." in _execute(client, f"%nemo session {session_id}")
+        assert "1. Video:" in _execute(client, "%nemo status")  # its clip is still there
         shown = _execute(client, "%nemo export --resume")
         assert "Traceback" not in shown and render_id in shown
         assert (out / f"{render_id}.mp4").stat().st_size > 1000
