@@ -38,7 +38,7 @@ from nemo_jupyter.batches import Journal, batch
 from nemo_jupyter.session import Settings
 
 EDIT = 'add title "Batch" from 0s to 1s'
-POLLS = Settings(render_poll_first_s=0.25, render_poll_max_s=0.25)  # B2 is reworking the poll policy
+POLLS = Settings()  # the session's own render polls: around the finish the server's progress predicts
 KILLED_CHILD = textwrap.dedent(
     """
     import sys, time
