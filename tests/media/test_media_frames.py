@@ -104,8 +104,9 @@ def test_gaps_in_the_main_track_are_black_and_the_main_track_stays_main():
 def test_sheet_times_and_labels():
     assert sheet_times(12000, n=4) == [1.5, 4.5, 7.5, 10.5]
     assert sheet_times(5000, every=2.0) == [0.0, 2.0, 4.0]
+    assert sheet_times(5000, every=60) == [0.0] and sheet_times(4000, n=np.int64(2)) == [1.0, 3.0]
     assert time_label(72.5) == "1:12.50"
-    for bad in ({"n": 0}, {"n": -3}, {"n": 2.5}, {"every": 0}, {"every": 0.001}):
+    for bad in ({"n": 0}, {"n": -3}, {"n": 2.5}, {"n": True}, {"every": 0}, {"every": 0.001}, {"every": float("inf")}):
         with pytest.raises(RenderError):
             sheet_times(10000, **bad)
 
@@ -180,8 +181,8 @@ def test_a_sheet_is_the_frames_with_their_times(media, tmp_path):
     one = draft_frame(PLAIN, infos(media), HD, sheet_times(6000, n=6)[5], width=160, cache_dir=tmp_path / "cache")
     placed = sheet.crop((6 + 166, 6 + 90 + 22 + 6, 6 + 166 + 160, 6 + 90 + 22 + 6 + 90))  # second row, second frame
     assert mad(placed, one) < 1.0
-    times = draft_frames(PLAIN, infos(media), HD, times=[1.0], width=160, cache_dir=tmp_path / "cache")
-    assert times.width == 6 + 166
+    for times in ([1.0], 1.0, (t for t in [1.0])):  # a list, one number, any iterable
+        assert draft_frames(PLAIN, infos(media), HD, times=times, width=160, cache_dir=tmp_path / "cache").width == 6 + 166
 
 
 def test_proxies_are_made_once_per_source(media, tmp_path):

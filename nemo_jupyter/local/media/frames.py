@@ -28,6 +28,7 @@ import hashlib
 import io
 import json
 import math
+import numbers
 import os
 import tempfile
 import threading
@@ -317,7 +318,7 @@ class _Draft:
 
     def __init__(self, draft: Mapping, video_infos, canvas: Mapping | None, width: int, fetch: Fetch | None,
                  cache_dir: str | Path | None):
-        if not isinstance(width, int) or width < 16:
+        if not _whole(width) or width < 16:
             raise RenderError(f"a frame must be at least 16 px wide, not {width!r}")
         self.draft = draft
         self.cache = media_cache(cache_dir)
@@ -396,8 +397,10 @@ def draft_frames(
     `width` px wide with its time under it."""
     if sum(choice is not None for choice in (times, n, every)) > 1:
         raise RenderError("ask for frames one way: a number of frames, every so many seconds, or a list of times")
-    if times is not None and not 1 <= len(times) <= MAX_FRAMES:
-        raise RenderError(f"a sheet holds 1 to {MAX_FRAMES} frames, not {len(times)}")
+    if times is not None:
+        times = list(times) if isinstance(times, Iterable) and not isinstance(times, str) else [times]
+        if not 1 <= len(times) <= MAX_FRAMES:
+            raise RenderError(f"a sheet holds 1 to {MAX_FRAMES} frames, not {len(times)}")
     ready = _Draft(draft, video_infos, canvas, width, fetch, cache_dir)
     times = [ready.check(t) for t in (times if times is not None else sheet_times(ready.duration_ms, n, every))]
     cuts = ready.windows(times)
@@ -409,14 +412,14 @@ def draft_frames(
 def sheet_times(duration_ms: int, n: int | None = None, every: float | None = None) -> list[float]:
     """Times (s) for a sheet: the middles of `n` equal parts of the draft, or 0, every, 2 every, …"""
     if every is not None:
-        if not isinstance(every, (int, float)) or not every > 0:
+        if not isinstance(every, numbers.Real) or not 0 < every < math.inf:
             raise RenderError(f"every must be a positive number of seconds, not {every!r}")
         count = math.ceil(duration_ms / (every * 1000) - 1e-9)
         if count > MAX_FRAMES:
             raise RenderError(f"every {every:g} s makes {count} frames, over the {MAX_FRAMES} a sheet can hold")
         return [round(i * every, 3) for i in range(count)]
     n = 12 if n is None else n
-    if not isinstance(n, int) or isinstance(n, bool) or not 1 <= n <= MAX_FRAMES:
+    if not _whole(n) or not 1 <= n <= MAX_FRAMES:
         raise RenderError(f"the number of frames must be a whole number from 1 to {MAX_FRAMES}, not {n!r}")
     return [round((i + 0.5) * duration_ms / n / 1000, 3) for i in range(n)]
 
@@ -465,3 +468,7 @@ def _speed(m: Mapping) -> float:
     except (TypeError, ValueError):
         return 1.0
     return speed if speed > 0 else 1.0
+
+
+def _whole(value) -> bool:
+    return isinstance(value, numbers.Integral) and not isinstance(value, bool)
