@@ -273,7 +273,7 @@ def proxy_entry(entry: Mapping, cache: Path, side: int = PROXY_SIDES[0]) -> dict
 
 def _make_proxy(source: Path, target: Path, side: int) -> None:
     target.parent.mkdir(parents=True, exist_ok=True)
-    partial = target.with_name(target.stem + ".partial.mkv")
+    partial = target.with_name(f"{target.stem}.{os.getpid()}-{threading.get_ident()}.partial.mkv")  # one per maker
     scale = (f"scale=trunc(iw*sar/2)*2:ih,setsar=1,scale='min({side},iw)':'min({side},ih)'"
              ":force_original_aspect_ratio=decrease:force_divisible_by=2")
     try:
