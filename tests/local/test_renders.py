@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import time
 from pathlib import Path
 
@@ -248,3 +249,12 @@ def test_a_render_failing_on_its_input_is_permanent_and_names_the_file(alice, sc
     assert _status(alice, "render_spoiled")["data"]["permanent"] is True
     alice.faults(session_id=session_id, render_shape="c")
     assert _status(alice, "render_spoiled")["data"]["permanent"] is True
+
+
+def test_a_draft_the_renderer_cannot_draw_fails_permanently(alice, edited):
+    session_id, draft = edited
+    wrong = copy.deepcopy(draft)
+    wrong["t"][0]["sg"][0]["m"] = {"speed": 1000}
+    _start(alice, session_id, wrong, "render_too_fast")
+    failed = _wait(alice, "render_too_fast", protocol.RENDER_TERMINAL)
+    assert failed["status"] == "failed" and failed["permanent"] is True and "speed 1000" in failed["error"]
