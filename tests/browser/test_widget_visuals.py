@@ -1,6 +1,7 @@
 """How the widgets look, measured in headless Chromium, in JupyterLab 4 and Notebook 7, light and
 dark: the player's shape before it plays, the canvas's font and width, dark-theme contrast of the
-analysis picture, tooltips and a refused drag. Screenshots go to `docs/gallery/live-*.png`.
+analysis picture, tooltips and a refused drag. Screenshots: `docs/gallery/live-*.png` (with
+NEMO_GALLERY=1).
 
 Each front end runs one notebook (module-scoped, parametrized), light theme first; the width test
 switches to the dark theme, and the tests after it look at the dark page.
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import re
 from pathlib import Path
 
@@ -19,7 +21,10 @@ import pytest
 
 from labtools import Kernel, notebook_json
 
-GALLERY = Path(__file__).resolve().parents[2] / "docs" / "gallery"
+# The gallery's pictures are remade with NEMO_GALLERY=1; other runs keep theirs in test-artifacts/
+# (the committed ones do not change with each run's media ids and ports).
+ROOT = Path(__file__).resolve().parents[2]
+GALLERY = ROOT / "docs" / "gallery" if os.environ.get("NEMO_GALLERY") else ROOT / "test-artifacts" / "gallery"
 FRONT_ENDS = {"lab": "/lab/tree/{name}?reset&token={token}", "notebook7": "/notebooks/{name}?token={token}"}
 LIGHT, DARK = "JupyterLab Light", "JupyterLab Dark"
 VERTICAL = 9 / 16  # the render is made vertical, so its shape is not the player's 16:9 default
@@ -202,6 +207,14 @@ def _assert_theme_font(shown: Shown) -> None:
         assert _families(family) == _families(theme_family), (font, theme_family)
 
 
+def _layered(shown: Shown):
+    """The hand-made layered timeline (cell 3), scrolled into view, and its canvas's page box."""
+    layered = shown.cell(3).locator(".nemo-timeline")
+    canvas = layered.locator("canvas")
+    canvas.scroll_into_view_if_needed()
+    return layered, canvas.bounding_box()
+
+
 def test_the_player_has_the_videos_shape_before_it_plays(shown):
     aspect = shown.kernel.value("player.aspect")
     assert abs(aspect - VERTICAL) < 0.01
@@ -226,11 +239,8 @@ def test_canvas_text_is_the_themes_font_at_a_readable_size(shown):
 
 
 def test_selection_and_zoom_keep_labels_in_view(shown):
-    layered = shown.cell(3).locator(".nemo-timeline")
-    canvas = layered.locator("canvas")
-    canvas.scroll_into_view_if_needed()
-    box = canvas.bounding_box()
-    row = box["y"] + RULER + GAP + LANE / 2
+    layered, box = _layered(shown)
+    row = box["y"] + RULER + GAP + LANE / 2  # the video lane
     shown.page.mouse.click(box["x"] + GUTTER + 0.5 * (box["width"] - GUTTER), row)  # "market", 4-8 s of 12
     assert shown.kernel.wait_for("layered.selected", lambda v: v == "b") == "b"
     for _ in range(2):
@@ -255,10 +265,8 @@ def test_the_help_reply_and_the_live_reply_read_as_the_saved_markdown(shown):
 
 
 def test_tooltips_stay_inside_and_a_refused_drag_says_why(shown):
-    layered = shown.cell(3).locator(".nemo-timeline")
-    canvas = layered.locator("canvas")
-    canvas.scroll_into_view_if_needed()
-    box, stage = canvas.bounding_box(), layered.locator(".nemo-stage").bounding_box()
+    layered, box = _layered(shown)
+    stage = layered.locator(".nemo-stage").bounding_box()
     bottom = RULER + GAP + LANE + GAP + 2 * LANE + GAP + LANE - 4  # the title lane, under the two-row overlay
     x = box["x"] + GUTTER + 0.1 * (box["width"] - GUTTER)
     shown.page.mouse.move(x, box["y"] + bottom)
@@ -278,11 +286,8 @@ def test_tooltips_stay_inside_and_a_refused_drag_says_why(shown):
 
 
 def test_a_drag_shows_where_the_scene_would_land(shown):
-    layered = shown.cell(3).locator(".nemo-timeline")
-    canvas = layered.locator("canvas")
-    canvas.scroll_into_view_if_needed()
-    box = canvas.bounding_box()
-    row = box["y"] + RULER + GAP + LANE / 2
+    layered, box = _layered(shown)
+    row = box["y"] + RULER + GAP + LANE / 2  # the video lane
     start = box["x"] + GUTTER + 0.15 * (box["width"] - GUTTER)  # "harbour at dawn", 0-4 s of 12
     shown.page.mouse.move(start, row)
     shown.page.mouse.down()
