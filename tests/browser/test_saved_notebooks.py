@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import json
 import re
+import time
+from pathlib import Path
 
 import nbformat
 import pytest
@@ -20,6 +22,7 @@ from labtools import THEMES, UIS, OpenNotebook, drop_wavs, notebook_json, notebo
 
 BROKEN = re.compile(r"model not found|Error displaying widget|object at 0x|Loading widget")
 SAVED_MAX_BYTES = 200_000
+NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
 
 
 def cells(backend_url: str, ui: str) -> list[str]:
@@ -63,6 +66,9 @@ def saved(request, lab, page, lab_backend, make_clip, copy_into, artifacts):
             "name => JSON.stringify(window.jupyterapp.shell.currentWidget.context.model.toJSON()).includes(name)",
             arg=f"dropped_{ui}.wav (")
         shoot(page, artifacts, f"live-{ui}-light")
+        set_theme(page, "dark")
+        shoot(page, artifacts, f"live-{ui}-dark")
+        set_theme(page, "light")
         text = opened.save().read_text(encoding="utf-8")
     finally:
         opened.close()
@@ -132,3 +138,41 @@ def test_nbconvert_html_of_the_saved_notebook(saved, lab, page, artifacts):
         assert "What changed" in page.content()
         video.scroll_into_view_if_needed()
         shoot(page, artifacts, f"nbconvert-{ui}-{theme}")
+
+
+SAVE_STATE = "@jupyter-widgets/jupyterlab-manager:saveWidgetState"
+
+
+def save_and_read(opened, page) -> bytes:
+    """Save (whether or not the page thinks it changed) and wait for the new file."""
+    path = opened.lab.root / opened.name
+    before = path.stat().st_mtime_ns
+    page.evaluate("() => window.jupyterapp.commands.execute('docmanager:save')")
+    deadline = time.monotonic() + 60
+    while path.stat().st_mtime_ns == before and time.monotonic() < deadline:
+        time.sleep(0.2)
+    return path.read_bytes()
+
+
+def test_the_saved_quickstart_is_small_with_the_widget_state_off_and_on(lab, page, copy_into, artifacts):
+    """The quickstart, run in JupyterLab and saved as it is by default, then with "Save Widget State
+    Automatically" on (which stores each model, ~35 KB of bundle each): small either way, no token."""
+    copy_into(NOTEBOOKS / "quickstart.ipynb", lab.root, "quickstart.ipynb")
+    opened = OpenNotebook(lab, page, "quickstart.ipynb")
+    sizes = {}
+    try:
+        opened.run_all(timeout=400)
+        sizes["widget state off"] = len(opened.save().read_bytes())
+        page.evaluate(f"() => window.jupyterapp.commands.execute('{SAVE_STATE}')")
+        page.wait_for_function(f"() => window.jupyterapp.commands.isToggled('{SAVE_STATE}')")
+        saved = save_and_read(opened, page)
+        sizes["widget state on"] = len(saved)
+    finally:
+        if page.evaluate(f"() => window.jupyterapp.commands.isToggled('{SAVE_STATE}')"):
+            page.evaluate(f"() => window.jupyterapp.commands.execute('{SAVE_STATE}')")  # a saved setting: undo
+        opened.close()
+    (artifacts / "saved-notebooks" / "quickstart-sizes.json").write_text(json.dumps(sizes, indent=1))
+    assert all(size < SAVED_MAX_BYTES for size in sizes.values()), sizes
+    text = saved.decode("utf-8")
+    assert "nmv_usr_" not in text and WIDGET_VIEW not in text and "_anywidget_id" not in text
+    assert '<video src="quickstart.mp4"' in text

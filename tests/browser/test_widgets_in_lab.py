@@ -174,6 +174,8 @@ def test_player_without_url_plays_from_bytes(nb, page):
     assert video.evaluate("v => v.duration") > 0.5
     # what a saved notebook stores: no video bytes in the state
     state = nb.kernel.value("{k: v for k, v in bytes_player.get_state().items() if k not in ('_esm', '_css')}")
+    poster = state.pop("poster")  # a frame of the video itself, made next to it: a small JPEG
+    assert poster.startswith("data:image/jpeg;base64,") and len(poster) < 60_000
     assert len(json.dumps(state)) < 2000 < nb.kernel.value("preview.path.stat().st_size")
 
 
