@@ -20,6 +20,12 @@ export interface Palette {
   smallFont: string;
 }
 
+/** Block fills by track type: the theme's label colour on each reads at >= 4.5:1 (tests/visuals). */
+export const SEGMENT_FILLS: Record<"light" | "dark", Record<string, string>> = {
+  light: { video: "#6fa3e8", audio: "#7cc792", text: "#f0b46a", other: "#a9a9c9" },
+  dark: { video: "#2f5f9e", audio: "#2b6e47", text: "#8a5a1f", other: "#5b5b7a" },
+};
+
 /** No canvas text is smaller than this (px). */
 export const MIN_FONT_PX = 12;
 
@@ -60,9 +66,7 @@ export function palette(el: Element): Palette {
     selection: cssVar(style, "--jp-brand-color1", "#1976d2"),
     marker: cssVar(style, "--jp-warn-color1", "#f57c00"),
     transition: dark ? "rgba(255,255,255,0.45)" : "rgba(255,255,255,0.75)",
-    segment: dark
-      ? { video: "#3d6fb6", audio: "#3f8f5a", text: "#a4733a", other: "#6f6f8f" }
-      : { video: "#6fa3e8", audio: "#7cc792", text: "#f0b46a", other: "#a9a9c9" },
+    segment: SEGMENT_FILLS[dark ? "dark" : "light"],
     font: canvasFont(px, style.fontFamily),
     smallFont: canvasFont(Math.max(MIN_FONT_PX, px - 1), style.fontFamily),
   };

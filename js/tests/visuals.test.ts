@@ -3,7 +3,7 @@
 import { describe, expect, it } from "vitest";
 import { insertionTime, placeTooltip } from "../src/hit";
 import { DEFAULT_GEOMETRY, layoutLanes, MAX_ROWS, rowAt, totalHeight, type TrackData } from "../src/layout";
-import { canvasFont, MIN_FONT_PX, readablePx } from "../src/theme";
+import { canvasFont, MIN_FONT_PX, readablePx, SEGMENT_FILLS } from "../src/theme";
 
 const { laneHeight, gap, rulerHeight } = DEFAULT_GEOMETRY;
 
@@ -96,5 +96,26 @@ describe("canvas fonts", () => {
     const font = canvasFont(13, 'system-ui, -apple-system, "Segoe UI", sans-serif');
     expect(font).toBe('13px system-ui, -apple-system, "Segoe UI", sans-serif');
     expect(canvasFont(12, " ")).toBe("12px sans-serif");
+  });
+});
+
+/** WCAG contrast of `alpha` of `ink` (rgb) over the opaque hex `fill`. */
+function contrast(ink: [number, number, number], alpha: number, fill: string): number {
+  const under = [1, 3, 5].map((i) => parseInt(fill.slice(i, i + 2), 16));
+  const over = ink.map((c, i) => alpha * c + (1 - alpha) * under[i]);
+  const lum = (rgb: number[]) =>
+    rgb
+      .map((c) => c / 255)
+      .map((c) => (c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4))
+      .reduce((sum, c, i) => sum + c * [0.2126, 0.7152, 0.0722][i], 0);
+  const [a, b] = [lum(over), lum(under)].sort((x, y) => y - x);
+  return (a + 0.05) / (b + 0.05);
+}
+
+describe("block colours", () => {
+  // JupyterLab's --jp-ui-font-color1: rgba(0, 0, 0, 0.87) light, rgba(255, 255, 255, 0.87) dark
+  it("keep the theme's label colour readable (>= 4.5:1) on every kind of block", () => {
+    for (const fill of Object.values(SEGMENT_FILLS.light)) expect(contrast([0, 0, 0], 0.87, fill)).toBeGreaterThanOrEqual(4.5);
+    for (const fill of Object.values(SEGMENT_FILLS.dark)) expect(contrast([255, 255, 255], 0.87, fill)).toBeGreaterThanOrEqual(4.5);
   });
 });
