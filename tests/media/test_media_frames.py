@@ -195,6 +195,20 @@ def test_proxies_are_made_once_per_source(media, tmp_path):
     assert [p.stat().st_mtime_ns for p in sorted((cache / "proxies").iterdir())] == stamps
 
 
+def test_a_source_without_a_proxy_is_read_as_it_is(media, tmp_path, monkeypatch):
+    from nemo_jupyter.local.media import frames
+
+    def cannot(source, target, side):
+        raise frames.MediaError(f"making a frame proxy of {source.name}: no")
+
+    monkeypatch.setattr(frames, "_make_proxy", cannot)
+    frame = draft_frame(PLAIN, infos(media), HD, 1.0, cache_dir=tmp_path / "cache")
+    assert not (tmp_path / "cache" / "proxies").exists()
+    monkeypatch.undo()
+    assert mad(frame, draft_frame(PLAIN, infos(media), HD, 1.0, cache_dir=tmp_path / "other")) < AGREE_MAD
+    assert (tmp_path / "other" / "proxies").exists()
+
+
 def test_bad_requests_are_one_line(media, tmp_path):
     cache = tmp_path / "cache"
     for call, words in [

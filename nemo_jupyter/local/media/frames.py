@@ -58,8 +58,7 @@ PROXY_SIDES = (640, 1280)  # px, the longer side of a video proxy: the smallest 
 # every frame a keyframe; limited range like the renderer's yuv420p (a full-range proxy fades to grey)
 PROXY_CODEC = ("-c:v", "mjpeg", "-q:v", "5", "-pix_fmt", "yuv420p", "-strict", "unofficial", "-color_range", "tv")
 MAX_FRAMES = 200  # frames in one sheet
-BLACK_ID = "__frames_black__"  # the black still that fills the main track's trailing gap in a window
-_FADE_KEYS = ("fade_in_ms", "fade_in", "fade_out_ms", "fade_out")
+BLACK_ID = "__frames_black__"  # the black still that fills the main track's gaps in a window
 _WORKERS = 3  # ffmpeg processes at once for a sheet (each is short; 2 cores here)
 _LABEL_PX = 14
 
@@ -246,7 +245,10 @@ def with_proxies(media: Mapping[str, Mapping], ids: Iterable[str], cache: Path, 
     for media_id in ids:
         entry = media.get(media_id)
         if side is not None and entry is not None and _proxied(entry):
-            out[media_id] = proxy_entry(entry, cache, side)
+            try:
+                out[media_id] = proxy_entry(entry, cache, side)
+            except MediaError:  # a file ffmpeg reads but cannot shrink: the frames read it as it is
+                pass
     return out
 
 
@@ -289,7 +291,7 @@ def _black_still(cache: Path) -> dict:
     path = cache / "frames-black.png"
     if not path.is_file():
         cache.mkdir(parents=True, exist_ok=True)
-        partial = path.with_name(path.name + ".partial")
+        partial = path.with_name(f"{path.stem}.{os.getpid()}-{threading.get_ident()}.partial")
         Image.new("RGB", (16, 16)).save(partial, format="PNG")
         os.replace(partial, path)
     return {"id": BLACK_ID, "type": "image", "path": str(path), "d": 0, "width": 16, "height": 16,
