@@ -379,8 +379,8 @@ def draft_frame(
 ) -> Image.Image:
     """The composited draft at `t_s` seconds, `width` px wide (at most the canvas's width), as RGB."""
     ready = _Draft(draft, video_infos, canvas, width, fetch, cache_dir)
-    [(window, offset)] = ready.windows([ready.check(t_s)])
-    return ready.draw(window, offset)
+    [(window, frame)] = ready.windows([ready.check(t_s)])
+    return ready.draw(window, frame)
 
 
 def draft_frames(
