@@ -49,9 +49,8 @@ def test_a_window_holds_whole_any_fade_or_transition_it_touches():
     assert frame_window(draft, 3100, 25) == (64, 86, 77)  # the transition's reach, 400 ms each side, and a frame
     assert frame_window(draft, 5500, 25) == (125, 150, 137)  # the whole fade out
     assert frame_window(draft, 4000, 25) == (100, 101, 100)  # nothing there: one frame
-    music = {**draft, "t": [*draft["t"], {"tt": 1, "sg": [seg("music", 0, 6000, fade_in_ms=5000)]},
-                            {"tt": 7, "sg": [{"st": 0, "d": 6000, "m": {"text": "Hi", "fade_in_ms": 5000}}]}]}
-    assert frame_window(music, 4000, 25) == (100, 101, 100)  # a sound's or a title's fade changes no picture
+    music = {**draft, "t": [*draft["t"], {"tt": 1, "sg": [seg("music", 0, 6000, fade_in_ms=5000)]}]}
+    assert frame_window(music, 4000, 25) == (100, 101, 100)  # a sound's fade changes no picture
     # never a one-frame piece first (concat would give it no length): a frame earlier
     assert frame_window(draft_of((0, [seg("a", 0, 1000), seg("b", 1000, 1000)])), 960, 25)[0] == 23
 

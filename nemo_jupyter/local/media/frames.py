@@ -87,8 +87,8 @@ def _main_track(tracks: Sequence[Mapping]) -> Mapping | None:
 
 
 def _effect_spans(start: int, end: int, segment: Mapping) -> list[tuple[int, int, int]]:
-    """(start ms, end ms, margin in frames) of what a window must hold whole, or not touch: a video
-    segment's fades, a transition's reach."""
+    """(start ms, end ms, margin in frames) of what a window must hold whole, or not touch: fades,
+    a transition's reach."""
     m = _meta(segment)
     fades = _fades(m, end - start)
     spans = []
@@ -108,7 +108,7 @@ def frame_window(draft: Mapping, t_ms: float, fps: float) -> tuple[int, int, int
     frame = math.floor(t_ms * fps / 1000 + 1e-6)
     first, end = frame, frame + 1
     placed = _placed(draft)
-    spans = [span for track, segments in placed if _track_type(track) == TRACK_VIDEO  # sound and text fade nothing
+    spans = [span for track, segments in placed if _track_type(track) != TRACK_AUDIO  # a sound's fade: no picture
              for s, e, seg in segments for span in _effect_spans(s, e, seg)]
     main = next((segments for track, segments in placed if track is _main_track([t for t, _ in placed])), [])
     starts = {start for _, start, _ in _main_layout(main, fps)}
