@@ -25,7 +25,8 @@ from .transitions import XFADE
 
 MARGIN = 0.04  # of the canvas's shorter side, between a corner overlay and the edges
 LOOP_CROSSFADE_MS = 250  # at each loop of a looping sound (at most a quarter of the sound)
-# the clips' sound pushes a ducked sound down by up to ~12 dB while it plays; back within ~0.4 s after
+# above -34 dBFS of the clips' own sound a ducked sound is compressed 8:1 (its level drops by over 6 dB
+# under a speech-loud clip); it comes back within ~0.4 s after
 DUCK = "sidechaincompress=threshold=0.02:ratio=8:attack=20:release=400:knee=4"
 _CORNERS = {
     "top_left": ("{m}", "{m}"), "top_right": ("W-w-{m}", "{m}"), "bottom_left": ("{m}", "H-h-{m}"),
