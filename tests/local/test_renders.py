@@ -167,7 +167,7 @@ def test_the_probe_of_an_upload_is_kept_so_a_render_does_not_probe_again(alice, 
     session_id = alice.new_session()
     alice.upload(session_id, clip)
     (media,) = scripted.store.session_media(session_id)
-    probed = probe(clip)
+    probed = probe(clip, decode=True)
     assert {key: media[key] for key in STREAM_FACTS} == {key: probed[key] for key in STREAM_FACTS}
 
     def no_probe(path):

@@ -12,7 +12,7 @@ from nemo_jupyter.local.media.thumbs import frame_at
 
 def media_entry(path, **extra) -> dict:
     """A media-map entry for `render_draft`, as the backend would hold it."""
-    return {**probe(path), "path": str(path), **extra}
+    return {**probe(path, decode=True), "path": str(path), **extra}
 
 
 def colour_at(path, seconds: float, xy=None) -> tuple[int, int, int]:

@@ -13,7 +13,8 @@ from corpus import BY_NAME, VIDEO_CASES, make_corpus
 from mediacheck import decoded_streams, mean_volume_db, silences
 
 from nemo_jupyter.local.media.probe import probe
-from nemo_jupyter.local.media.render import plan_for, render_draft
+from nemo_jupyter.local.media.graph import plan_render
+from nemo_jupyter.local.media.render import render_draft
 from nemo_jupyter.local.media.thumbs import frame_at
 from nemo_jupyter.local.uploads import describe_upload
 
@@ -132,7 +133,7 @@ def test_unedited_export(corpus, tmp_path, title):
     render_draft(draft, corpus, canvas, out)
     check_export(out, at, canvas)
     check_picture(out, 0.5, BY_NAME[names[0]].display, "contain", canvas)
-    assert plan_for(draft, corpus, canvas, out).mode == mode
+    assert plan_render(draft, corpus, canvas, out).mode == mode
 
 
 # --- stills, GIFs and music -----------------------------------------------------------------------

@@ -18,7 +18,7 @@ CANVAS = {"width": 1920, "height": 1080, "fps": 30}
 def video(mid, d=5000, w=1280, h=720, audio=True, **extra):
     return {"path": f"/m/{mid}.mp4", "type": "video", "d": d, "width": w, "height": h, "fps": 30,
             "has_audio": audio, "vcodec": "h264", "profile": "High", "pix_fmt": "yuv420p", "time_base": 15360,
-            "rotation": 0, "sar": None, "acodec": "aac" if audio else None,
+            "rotation": 0, "sar": None, "headers": "46, 0x3bd00f9f | 5, 0x056101dc", "acodec": "aac" if audio else None,
             "sample_rate": 48000 if audio else None, "channels": 2 if audio else None, **extra}
 
 
@@ -235,7 +235,7 @@ def test_a_clip_unlike_an_encode_is_encoded_even_unedited(tmp_path, fact):
 
 
 def test_clips_of_other_time_bases_or_profiles_are_encoded(tmp_path):
-    for other in ({"time_base": 90000}, {"profile": "Constrained Baseline"}):
+    for other in ({"time_base": 90000}, {"profile": "Constrained Baseline"}, {"headers": "47, 0x45350f46 | 5, 0x056101dc"}):
         pair = {"c1": video("c1", w=1920, h=1080), "c2": video("c2", w=1920, h=1080, **other)}
         d = draft((0, [seg("c2", 0, 5000), seg("c1", 5000, 5000)]))
         assert plan_render(d, pair, CANVAS, tmp_path / "o.mp4").mode == "encode"

@@ -104,6 +104,7 @@ def _untouched(clip: Clip, canvas: Canvas) -> bool:
         and all(src.get(key, "?") == value for key, value in COPY_FACTS.items())
         and src.get("profile") in COPY_PROFILES
         and src.get("time_base") is not None
+        and bool(src.get("headers"))  # the codec headers read (equal across clips, like every fact)
         and (src.get("width"), src.get("height")) == (canvas.width, canvas.height)
         and src.get("fps") is not None
         and abs(float(src["fps"]) - canvas.fps) < 0.01

@@ -31,21 +31,26 @@ _RATE = re.compile(r"(?P<hz>\d+) Hz")
 _CHANNELS = re.compile(r"\d+ Hz, (?P<layout>[^,]+)")
 _IMAGE_CODECS = {"png", "mjpeg", "webp", "bmp", "tiff", "gif"}
 # the probed facts the stream-copy decision compares (graph.can_stream_copy); kept with uploaded media
-STREAM_FACTS = ("vcodec", "profile", "pix_fmt", "time_base", "rotation", "sar", "acodec", "sample_rate", "channels")
+STREAM_FACTS = ("vcodec", "profile", "pix_fmt", "time_base", "rotation", "sar", "acodec", "sample_rate", "channels",
+                "headers")
+_EXTRADATA = re.compile(r"^#extradata \d+:\s*(.*)$", re.M)
 _CHANNEL_COUNT = {"mono": 1, "stereo": 2, "2.1": 3, "quad": 4, "5.0": 5, "5.1": 6, "5.1(side)": 6, "7.1": 8}
 
 
 def probe(path: str | Path, *, decode: bool = False) -> dict:
     """Describe a media file; raise MediaError (one line) if it is missing or not media.
 
-    With `decode`, the same ffmpeg run also decodes the first picture and a moment of sound, and a
-    file whose header reads but which does not decode raises MediaInputError naming it."""
+    With `decode`, the same ffmpeg run also decodes the first picture and a moment of sound (a file
+    whose header reads but which does not decode raises MediaInputError naming it) and reads the
+    codec headers (H.264 SPS/PPS, AAC config) into `headers`, a fingerprint of sizes and CRCs: files
+    with equal `headers` play through one decoder configuration (without `decode`: None)."""
     path = Path(path)
     if not path.is_file():
         raise MediaError(f"no such media file: {path.name}")
     args = ["-i", str(path)]
     if decode:
-        args += ["-map", "0:v:0?", "-map", "0:a:0?", "-frames:v", "1", "-t", "0.2", "-f", "null", "-"]
+        first = ["-map", "0:v:0?", "-map", "0:a:0?", "-frames:v", "1"]
+        args += [*first, "-t", "0.2", "-f", "null", "-", *first, "-c", "copy", "-t", "0.05", "-f", "framecrc", "pipe:1"]
     try:
         done = subprocess.run(base_args() + args, capture_output=True, text=True, errors="replace", timeout=60)
     except subprocess.TimeoutExpired as exc:
@@ -55,22 +60,9 @@ def probe(path: str | Path, *, decode: bool = False) -> dict:
         raise MediaError(f"{path.name} is not a media file ffmpeg can read ({explain(done.stderr)})")
     if decode and done.returncode != 0:
         raise MediaInputError(f"{path.name} cannot be decoded: {explain(done.stderr)}")
+    if decode:
+        info["headers"] = " | ".join(_EXTRADATA.findall(done.stdout))
     return info
-
-
-def codec_headers(paths: list[str | Path]) -> list[tuple[str, str]]:
-    """Per file, a fingerprint (size and CRC) of its first video and audio streams' codec headers
-    (H.264 SPS/PPS, AAC config), all read by one ffmpeg run: files whose fingerprints match play
-    through one decoder configuration. FFmpegError when a file has no video and audio stream."""
-    from .ffmpeg import run
-
-    args = [arg for path in paths for arg in ("-i", str(path))]
-    for n in range(len(paths)):
-        args += ["-map", f"{n}:v:0", "-map", f"{n}:a:0"]
-    done = run([*args, "-c", "copy", "-frames:v", "1", "-t", "0.05", "-f", "framecrc", "-"], timeout=60,
-               what="reading the codec headers")
-    found = dict(re.findall(r"^#extradata (\d+):\s*(.*)$", done.stdout, re.M))
-    return [(found.get(str(2 * n), ""), found.get(str(2 * n + 1), "")) for n in range(len(paths))]
 
 
 def parse_probe_output(stderr: str) -> dict | None:
@@ -103,6 +95,7 @@ def parse_probe_output(stderr: str) -> dict | None:
         "acodec": _codec(audio),
         "sample_rate": None,
         "channels": None,
+        "headers": None,
     }
     if video is not None:
         info.update(_video_fields(*video[1:]))

@@ -20,7 +20,7 @@ from pathlib import Path
 from .errors import FFmpegError, MediaError, MediaInputError, RenderCancelled, RenderError
 from .ffmpeg import run_with_progress
 from .graph import RenderPlan, plan_render
-from .probe import STREAM_FACTS, codec_headers, probe
+from .probe import STREAM_FACTS, probe
 
 
 def render_draft(
@@ -37,7 +37,7 @@ def render_draft(
     out_path.parent.mkdir(parents=True, exist_ok=True)
     partial = out_path.with_name(f".{out_path.stem}.partial{out_path.suffix}")
     with tempfile.TemporaryDirectory(prefix="nemo-render-") as work:
-        plan = plan_for(draft, with_stream_facts(media), canvas, partial, quality=quality, workdir=work)
+        plan = plan_render(draft, with_stream_facts(media), canvas, partial, quality=quality, workdir=work)
         missing = [Path(source).name for source in plan.sources if not Path(source).is_file()]
         if missing:
             raise MediaInputError(f"media file missing: {', '.join(sorted(set(missing)))}")
@@ -52,23 +52,6 @@ def render_draft(
             raise blame(exc, plan.sources) from None
     os.replace(partial, out_path)
     return out_path
-
-
-def plan_for(draft: Mapping, media: Mapping[str, Mapping], canvas: Mapping | None, out_path: Path,
-             quality: str = "high", workdir: str | Path = ".") -> RenderPlan:
-    """`plan_render`, with a stream copy only when the files' codec headers are the same too (the
-    probed facts cannot tell two encoders' settings apart; joined, they would share the first's)."""
-    plan = plan_render(draft, media, canvas, out_path, quality=quality, workdir=workdir)
-    if plan.mode == "copy" and not _same_headers(list(dict.fromkeys(plan.sources))):
-        plan = plan_render(draft, media, canvas, out_path, quality=quality, workdir=workdir, stream_copy=False)
-    return plan
-
-
-def _same_headers(paths: list[str]) -> bool:
-    try:
-        return len(set(codec_headers(paths))) == 1
-    except MediaError:
-        return False  # a file that does not read: encode (which then names it)
 
 
 def blame(failure: FFmpegError, sources: list[str]) -> RenderError:
@@ -91,8 +74,9 @@ def write_plan_files(plan: RenderPlan, workdir: Path) -> None:
 def with_stream_facts(media: Mapping[str, Mapping]) -> dict[str, dict]:
     """The media map with codec facts filled in by probing local files that lack them.
 
-    The stream-copy decision needs codecs and pixel formats, which a backend's media records may
-    not carry. A file that is missing is left alone: the graph names it in its error.
+    The stream-copy decision needs codecs, pixel formats and codec headers, which a backend's media
+    records may not carry (probed with `decode`: a file that does not decode is named at once). A
+    file that is missing is left alone: the graph names it in its error.
     """
     filled = {}
     for media_id, info in media.items():
@@ -101,7 +85,9 @@ def with_stream_facts(media: Mapping[str, Mapping]) -> dict[str, dict]:
         lacking = any(k not in info for k in STREAM_FACTS)
         if path and info.get("type") in ("video", "image") and lacking and Path(path).is_file():
             try:
-                facts = probe(path)
+                facts = probe(path, decode=True)
+            except MediaInputError:
+                raise
             except MediaError as exc:
                 raise MediaInputError(f"media {media_id}: {exc}") from None
             info.update({k: facts[k] for k in STREAM_FACTS})
