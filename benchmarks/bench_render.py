@@ -130,7 +130,8 @@ def hand_written_layered(media: dict, out: Path) -> None:
 
 
 def entry(path: Path) -> dict:
-    return {**probe(path), "path": str(path)}
+    """A media entry as the local backend keeps an upload (probed with its decode check and codec headers)."""
+    return {**probe(path, decode=True), "path": str(path)}
 
 
 def main(argv: list[str] | None = None) -> dict:
