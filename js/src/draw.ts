@@ -121,8 +121,9 @@ function drawBlock({ ctx, scale, colors }: Frame, lane: Lane, s: Segment, fill: 
   return true;
 }
 
-/** The selected block: tinted with the selection colour, a thick ring of it and a thin contrasting
- *  ring inside; on the part on screen, so a block scrolled half off still shows it is selected. */
+/** The selected block: tinted with the selection colour, a thick ring in the text colour and a thin
+ *  one in the background's inside; on the part on screen, so a block scrolled half off still shows
+ *  it is selected. */
 function drawSelection({ ctx, scale, colors, width }: Frame, lane: Lane, s: Segment) {
   const { x: start, y, w: fullWidth, h } = box(scale, lane, s);
   const x = Math.max(start, GUTTER - 2);
@@ -132,7 +133,7 @@ function drawSelection({ ctx, scale, colors, width }: Frame, lane: Lane, s: Segm
   ctx.fillStyle = colors.selection;
   ctx.fillRect(x, y, w, h);
   ctx.globalAlpha = 1;
-  ctx.strokeStyle = colors.selection;
+  ctx.strokeStyle = colors.text; // blocks are blue like the theme's brand colour: the ring is ink
   ctx.lineWidth = 3;
   ctx.strokeRect(x + 1.5, y + 1.5, Math.max(1, w - 3), h - 3);
   ctx.strokeStyle = colors.background;
