@@ -281,12 +281,13 @@ class ProgressBar:
 
     def _show(self, note: str = "", final: bool = False) -> None:
         if self.notebook:
-            from IPython.display import HTML, display
+            from IPython.display import display
 
+            bundle = {"text/html": self._markup(note), "text/plain": f"{self.label}: {self.percent:.0f}% {note}".rstrip()}
             if self.handle is None:
-                self.handle = display(HTML(self._markup(note)), display_id=True)
+                self.handle = display(bundle, raw=True, display_id=True)
             else:
-                self.handle.update(HTML(self._markup(note)))
+                self.handle.update(bundle, raw=True)
         else:
             self.out.write(f"\r{self.label}: {self.percent:5.1f}% {note}" + ("\n" if final else ""))
             self.out.flush()

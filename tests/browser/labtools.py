@@ -199,9 +199,11 @@ class OpenNotebook:
     def run_all(self, timeout: float = 240.0) -> None:
         self.page.evaluate("() => window.jupyterapp.commands.execute('notebook:run-all-cells')")
         self.kernel.value("1", timeout=timeout)  # queued behind the notebook's own cells
-        tracebacks = self.page.locator(".jp-RenderedText[data-mime-type='application/vnd.jupyter.error']")
-        if tracebacks.count():
-            raise AssertionError(f"a notebook cell failed: {tracebacks.first.inner_text()[-2000:]}")
+        failed = self.page.evaluate(  # from the notebook's model: cells out of view may not be drawn
+            "() => window.jupyterapp.shell.currentWidget.context.model.toJSON().cells.flatMap(c => c.outputs || [])"
+            ".filter(o => o.output_type === 'error').map(o => o.ename + ': ' + o.evalue)")
+        if failed:
+            raise AssertionError(f"a notebook cell failed: {failed}")
 
     def save(self) -> Path:
         self.page.evaluate("() => window.jupyterapp.commands.execute('docmanager:save')")
