@@ -214,16 +214,16 @@ def discard(files: list[Incoming]) -> None:
 
 def describe_upload(path: Path, kind: str) -> dict:
     """ffmpeg's description of an upload of `kind` (by its name): `probe` with display sizes; an
-    animated image (a GIF) keeps its own length and rate. MediaError (one line) when it is not media
-    of that kind, MediaInputError when ffmpeg reads its header but cannot decode it."""
-    from .media.errors import MediaError
+    animated image (a GIF) keeps its own length and rate. MediaError (one line) when ffmpeg cannot
+    read it, MediaInputError when it reads but has no picture (sound) or does not decode."""
+    from .media.errors import MediaInputError
     from .media.probe import probe
 
     info = probe(path, decode=True)
     if kind != "audio" and info.get("width") is None:
-        raise MediaError(f"{Path(path).name} has no picture")
+        raise MediaInputError(f"{Path(path).name} has no picture")
     if kind == "audio" and not info.get("has_audio"):
-        raise MediaError(f"{Path(path).name} has no sound")
+        raise MediaInputError(f"{Path(path).name} has no sound")
     if kind == "image" and not (info["type"] == "video" and info["d"]):
         info.update(d=0, fps=None)  # a still (or an animation of unknown length): as long as its segment
     return {**info, "type": kind}
@@ -237,9 +237,8 @@ def probe_or_refuse(incoming: Incoming) -> dict:
         return describe_upload(incoming.path, incoming.kind)
     except MediaInputError as exc:
         raise ApiError(protocol.CODE_UNSUPPORTED_FILE, str(exc)) from None
-    except MediaError as exc:
-        reason = str(exc) if "has no" in str(exc) else f"{incoming.name} is not a {incoming.kind} file ffmpeg can read"
-        raise ApiError(protocol.CODE_UNSUPPORTED_FILE, reason) from None
+    except MediaError:
+        raise ApiError(protocol.CODE_UNSUPPORTED_FILE, f"{incoming.name} is not a {incoming.kind} file ffmpeg can read") from None
 
 
 # --- the timeline ------------------------------------------------------------------------------

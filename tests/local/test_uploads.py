@@ -296,3 +296,9 @@ def test_a_file_ffmpeg_cannot_decode_is_refused_with_one_line(scripted, alice, m
     message = answer.json()["message"]
     assert message.startswith("broken.png cannot be decoded: ") and "\n" not in message and str(tmp_path) not in message
     assert _media_files(scripted) == before and alice.state(session_id)["video_infos"] == []
+
+
+def test_sound_named_as_a_picture_is_refused_with_one_line(alice, media_files):
+    session_id = alice.new_session()
+    answer = alice.upload(session_id, media_files["tone"], names=["cover.png"])
+    assert answer.status_code == 415 and answer.json()["message"] == "cover.png has no picture"
