@@ -131,3 +131,19 @@ def test_unreadable_rows_fail_with_their_reason_and_the_others_run(scripted_back
     assert list(results["status"]) == ["failed", "failed", "ok"]
     assert results.loc[0, "error"].startswith("Row 1 is only") and results.loc[0, "clip"] == str(clip)
     assert results.loc[1, "error"].startswith("Row 2 needs a clip")
+
+
+def test_ten_thousand_journaled_rows_come_back_without_a_request(scripted_backend, tmp_path):
+    rows = pd.DataFrame({"clip": [f"/clips/{n}.mp4" for n in range(10_000)], "instruction": "trim scene 1 to 2s",
+                         "take": range(10_000)})
+    journal = Journal(tmp_path / "big.jsonl").open()
+    for row in read_rows(rows):
+        journal.append({"key": row.key, "clip": row.clip, "instruction": row.instruction, "status": "ok",
+                        "reply": "Done.", "changes": 1, "output": None, "error": None, "session_id": "1"})
+    journal.close()
+    before = sum(scripted_backend.stats.to_dict()["requests"].values())
+    results = nemo_jupyter.batch(rows, concurrency=4, api_url=scripted_backend.url, journal=journal.path,
+                                 progress=False)
+    assert len(results) == 10_000 and set(results["status"]) == {"ok"}
+    assert list(results["take"][:3]) == [0, 1, 2] and results["take"].iloc[-1] == 9_999
+    assert sum(scripted_backend.stats.to_dict()["requests"].values()) == before
