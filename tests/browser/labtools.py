@@ -181,6 +181,7 @@ def set_theme(page, theme: str) -> None:
     """Switch the open JupyterLab or Notebook 7 page to the light or dark theme (and wait for it)."""
     page.evaluate("name => window.jupyterapp.commands.execute('apputils:change-theme', {theme: name})", THEMES[theme])
     page.wait_for_function("light => document.body.dataset.jpThemeLight === light", arg=str(theme == "light").lower())
+    page.wait_for_selector("#jupyterlab-splash", state="detached")  # JupyterLab's splash while it switches
 
 
 class OpenNotebook:

@@ -66,6 +66,9 @@ def saved(request, lab, page, lab_backend, make_clip, copy_into, artifacts):
             "name => JSON.stringify(window.jupyterapp.shell.currentWidget.context.model.toJSON()).includes(name)",
             arg=f"dropped_{ui}.wav (")
         shoot(page, artifacts, f"live-{ui}-light")
+        exported = page.locator(".jp-Notebook .jp-Cell").nth(3).locator(".jp-OutputArea")
+        exported.scroll_into_view_if_needed()
+        exported.screenshot(path=str(artifacts / "saved-notebooks" / f"timeline-player-{ui}.png"))  # README's
         set_theme(page, "dark")
         shoot(page, artifacts, f"live-{ui}-dark")
         set_theme(page, "light")
