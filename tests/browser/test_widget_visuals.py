@@ -313,8 +313,11 @@ def test_the_canvas_follows_its_container_after_a_resize_and_a_theme_switch(show
         assert shown.page.evaluate("() => window.devicePixelRatio") == 2
         assert _assert_width_follows(shown, "at a pixel ratio of 2") == wide
     finally:
-        screen.send("Emulation.setDeviceMetricsOverride", {**metrics, "deviceScaleFactor": 1})
+        screen.send("Emulation.clearDeviceMetricsOverride")
         screen.detach()
+        for size in (NARROW, {"width": 1280, "height": 1000}):  # Playwright's own emulation again (it
+            shown.page.set_viewport_size(size)                  # skips a size it believes is set)
+    assert shown.page.evaluate("() => [window.devicePixelRatio, window.innerWidth]") == [1, 1280]
     shown.theme(DARK)
     _assert_width_follows(shown, "after a theme switch")
     _assert_theme_font(shown)
