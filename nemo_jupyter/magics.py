@@ -28,6 +28,7 @@ from .session import INTERRUPTED_EDIT, INTERRUPTED_EXPORT, AsyncSession, Setting
 from .views import MarkdownStreamView, ProgressBar, StreamViewProtocol, TextStreamView, default_view, in_notebook
 
 STOPPED = "Stopped (see the error line)."
+FRAMES_BAR_AFTER_S = 1.0  # `%nemo frames` shows a progress line only for work that takes longer
 INTERRUPTED_RESUME = "Stopped waiting: the render goes on on the server; `%nemo export --resume` picks it up again."
 _PLACEHOLDER = re.compile(r"\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}")
 
@@ -362,8 +363,24 @@ class NemoMagics(Magics, Configurable):
         return render
 
     def _cmd_frames(self, args: Any) -> Any:
-        """A contact sheet as a PIL image: shown as a plain PNG, which the saved notebook keeps."""
-        return self._wait(self._require_session().frames(**frames_request(args.values, args.every)))
+        """A contact sheet as a PIL image: shown as a plain PNG, which the saved notebook keeps. A
+        progress line shows only when it takes a while (media to fetch, proxies to make)."""
+        request = frames_request(args.values, args.every)
+        started, bars = time.monotonic(), []
+
+        def update(percent: float) -> None:
+            if not bars and time.monotonic() - started >= FRAMES_BAR_AFTER_S:
+                bars.append(ProgressBar("Frames", self._notebook()))
+            for bar in bars:
+                bar.update(percent)
+
+        inbox: queue.SimpleQueue = queue.SimpleQueue()
+        progress = lambda stage, percent: inbox.put(("progress", percent))  # noqa: E731
+        sheet = self._wait_with_bars(self._require_session().frames(**request, progress=progress), bars, inbox,
+                                     {"progress": update})
+        for bar in bars:
+            bar.close("drawn")
+        return sheet
 
     def _cmd_link(self, args: Any) -> None:
         print(self._wait(self._require_session().link()))

@@ -34,7 +34,7 @@ INTERRUPTED_EXPORT = "Interrupted: the render was cancelled on the server."
 MAX_INSTRUCTION_CHARS = 20_000  # longer is a pasted document, not an instruction the agent can follow
 MAX_LISTED_RENDERS = 50  # `renders()` asks the server about the newest this many
 RENDER_COLUMNS = ["render_id", "session_id", "status", "progress", "delivered", "started", "path", "error"]
-Progress = Callable[[str, float], None]  # (stage "render" | "download" | "preview", percent 0-100)
+Progress = Callable[[str, float], None]  # (stage "render" | "download" | "preview" | "frames", percent 0-100)
 
 
 class SessionReplaced(NemoError):
@@ -537,6 +537,11 @@ def _render_failure(job: Any, attempts: int) -> RenderFailed:
     return RenderFailed(f"The render failed {tries} ({reason}): try again later.")
 
 
+def _stage(progress: Progress | None, stage: str) -> Callable[[float], None] | None:
+    """`progress` as a percent-only callback for one stage of work."""
+    return None if progress is None else (lambda percent: progress(stage, percent))
+
+
 def _check_instruction(text: str) -> None:
     if not isinstance(text, str) or not text.strip():
         raise BadInstruction("The instruction is empty: say what to change, e.g. \"trim the first 2 seconds\".")
@@ -651,9 +656,11 @@ class Session(_Rules):
         """The composited timeline at `t` seconds as a PIL image, `width` px wide (no video rendered)."""
         return self._run(self._frames_plan("draft_frame", t_s=t, width=width))
 
-    def frames(self, n: int | None = None, every: float | None = None, times: Any = None, width: int = 320) -> Any:
+    def frames(self, n: int | None = None, every: float | None = None, times: Any = None, width: int = 320,
+               progress: Progress | None = None) -> Any:
         """A contact sheet (PIL image): `n` frames spread evenly (12 by default), one `every` seconds, or at `times`."""
-        return self._run(self._frames_plan("draft_frames", n=n, every=every, times=times, width=width))
+        return self._run(self._frames_plan("draft_frames", n=n, every=every, times=times, width=width,
+                                           progress=_stage(progress, "frames")))
 
     @property
     def analysis(self) -> pd.DataFrame:
@@ -750,8 +757,9 @@ class AsyncSession(_Rules):
         return await self._run(self._frames_plan("draft_frame", t_s=t, width=width))
 
     async def frames(self, n: int | None = None, every: float | None = None, times: Any = None,
-                     width: int = 320) -> Any:
-        return await self._run(self._frames_plan("draft_frames", n=n, every=every, times=times, width=width))
+                     width: int = 320, progress: Progress | None = None) -> Any:
+        return await self._run(self._frames_plan("draft_frames", n=n, every=every, times=times, width=width,
+                                                 progress=_stage(progress, "frames")))
 
     async def analysis(self) -> pd.DataFrame:
         return await self._run(self._analysis_plan(scenes=False))

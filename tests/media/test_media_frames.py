@@ -177,7 +177,9 @@ def test_frames_agree_with_the_rendered_video(draft, canvas, frames, distinct, m
 
 
 def test_a_sheet_is_the_frames_with_their_times(media, tmp_path):
-    sheet = draft_frames(PLAIN, infos(media), HD, n=6, width=160, cache_dir=tmp_path / "cache")
+    told = []
+    sheet = draft_frames(PLAIN, infos(media), HD, n=6, width=160, cache_dir=tmp_path / "cache", progress=told.append)
+    assert len(told) == 2 + 6 + 1 and told == sorted(told) and told[-1] == 100.0  # 2 proxies, 6 frames, the end
     # 4 columns x 2 rows of 160x90 frames, each with a label band under it
     assert sheet.width == 6 + 4 * (160 + 6) and sheet.height > 2 * (90 + 6)
     one = draft_frame(PLAIN, infos(media), HD, sheet_times(6000, n=6)[5], width=160, cache_dir=tmp_path / "cache")

@@ -54,7 +54,9 @@ def test_a_frame_is_the_composited_timeline_at_t(red_then_blue, backend, media_c
 
 
 def test_a_sheet_of_frames(red_then_blue):
-    sheet = red_then_blue.frames(n=4, width=160)
+    told = []
+    sheet = red_then_blue.frames(n=4, width=160, progress=lambda stage, percent: told.append((stage, percent)))
+    assert told[-1] == ("frames", 100.0) and {stage for stage, _ in told} == {"frames"}
     assert sheet.width == 6 + 4 * (160 + 6)
     assert is_near(sheet.getpixel((6 + 80, 6 + 60)), (255, 0, 0))  # 0.25 s
     assert is_near(sheet.getpixel((6 + 3 * 166 + 80, 6 + 60)), (0, 0, 255))  # 1.75 s
@@ -115,6 +117,14 @@ def test_nemo_frames_shows_a_png(shell):
     assert run(shell, "%nemo frames 2")[0].result.width == 6 + 2 * 326
     assert run(shell, "%nemo frames 0.25 0.75 0.5")[0].result.width == 6 + 3 * 326
     assert run(shell, "%nemo frames --every 0.5")[0].result.width == 6 + 2 * 326
+
+
+def test_nemo_frames_shows_progress_when_it_takes_a_while(shell, monkeypatch):
+    from nemo_jupyter import magics
+
+    monkeypatch.setattr(magics, "FRAMES_BAR_AFTER_S", 0.0)
+    result, captured = run(shell, "%nemo frames 2")
+    assert result.success and "Frames: 100.0% drawn" in captured.stdout
 
 
 @pytest.mark.parametrize("line, words", [

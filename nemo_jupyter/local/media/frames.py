@@ -32,7 +32,7 @@ import numbers
 import os
 import tempfile
 import threading
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -344,16 +344,21 @@ class _Draft:
         return t_s
 
     def windows(self, times: Sequence[float]) -> list[tuple[dict, int]]:
-        """For each time, the window draft and the number of the wanted frame in it; media of
-        every window are made ready (proxies) first, so the drawing itself only runs ffmpeg."""
-        cuts = []
+        """For each time, the window draft and the number of the wanted frame in it."""
         fps = self.size.fps
+        cuts = []
         for t_s in times:
             first, end, frame = frame_window(self.draft, t_s * 1000, fps)
             cuts.append((cut_window(self.draft, first, end, fps, self.media), frame - first))
-        needed = {mid for window, _ in cuts for mid in used_media(window)}
-        self.media = with_proxies(self.media, needed, self.cache, max(self.size.width, self.size.height))
         return cuts
+
+    def prepare(self, cuts: Sequence[tuple[dict, int]], done: Callable[[], None] = lambda: None) -> None:
+        """Make the media of the windows ready (proxies) before drawing, so that drawing only runs
+        ffmpeg; `done()` after each."""
+        side = max(self.size.width, self.size.height)
+        for media_id in needed_media(cuts):
+            self.media = with_proxies(self.media, [media_id], self.cache, side)
+            done()
 
     def draw(self, window: Mapping, frame: int) -> Image.Image:
         """Frame number `frame` (from 0) of the window: ffmpeg writes the frames up to it, raw, to a pipe
@@ -380,7 +385,9 @@ def draft_frame(
 ) -> Image.Image:
     """The composited draft at `t_s` seconds, `width` px wide (at most the canvas's width), as RGB."""
     ready = _Draft(draft, video_infos, canvas, width, fetch, cache_dir)
-    [(window, frame)] = ready.windows([ready.check(t_s)])
+    cuts = ready.windows([ready.check(t_s)])
+    ready.prepare(cuts)
+    [(window, frame)] = cuts
     return ready.draw(window, frame)
 
 
@@ -395,9 +402,11 @@ def draft_frames(
     fetch: Fetch | None = None,
     cache_dir: str | Path | None = None,
     columns: int = SHEET_COLUMNS,
+    progress: Callable[[float], None] | None = None,
 ) -> Image.Image:
     """A contact sheet: frames at `times` (s), or `n` spread evenly, or one `every` seconds, each
-    `width` px wide with its time under it."""
+    `width` px wide with its time under it. `progress(percent)` is called (from the drawing
+    threads too) as media are made ready and frames drawn."""
     if sum(choice is not None for choice in (times, n, every)) > 1:
         raise RenderError("ask for frames one way: a number of frames, every so many seconds, or a list of times")
     if times is not None:
@@ -407,9 +416,39 @@ def draft_frames(
     ready = _Draft(draft, video_infos, canvas, width, fetch, cache_dir)
     times = [ready.check(t) for t in (times if times is not None else sheet_times(ready.duration_ms, n, every))]
     cuts = ready.windows(times)
+    tally = _Tally(len(needed_media(cuts)) + len(cuts), progress)
+    ready.prepare(cuts, tally.step)
     with ThreadPoolExecutor(max_workers=min(_WORKERS, len(cuts))) as pool:
-        pictures = list(pool.map(lambda cut: ready.draw(*cut), cuts))
+        pictures = list(pool.map(lambda cut: tally.after(ready.draw(*cut)), cuts))
+    tally.finish()
     return contact_sheet(pictures, [time_label(t) for t in times], columns)
+
+
+def needed_media(cuts: Sequence[tuple[dict, int]]) -> list[str]:
+    return sorted({media_id for window, _ in cuts for media_id in used_media(window)})
+
+
+class _Tally:
+    """Percent done of a sheet's steps (media made ready, frames drawn), told to `progress`."""
+
+    def __init__(self, steps: int, progress: Callable[[float], None] | None):
+        self.steps, self.progress, self.done = max(1, steps), progress, 0
+        self.lock = threading.Lock()
+
+    def step(self) -> None:
+        with self.lock:
+            self.done += 1
+            percent = min(99.0, 100.0 * self.done / self.steps)
+        if self.progress is not None:
+            self.progress(percent)
+
+    def after(self, value):
+        self.step()
+        return value
+
+    def finish(self) -> None:
+        if self.progress is not None:
+            self.progress(100.0)
 
 
 def sheet_times(duration_ms: int, n: int | None = None, every: float | None = None) -> list[float]:
