@@ -75,7 +75,7 @@ export function drawLanes(frame: Frame, lanes: Lane[], selected: string, thumbna
     for (let i = from; i < to; i++) {
       const segment = lane.segments[i];
       if (segment.id === selected) selectedSegment = segment;
-      if (drawBlock(frame, lane, segment, fill, thumbnail(segment.id))) {
+      if (drawBlock(frame, lane, segment, fill, thumbnail(segment.id), segment.id === selected)) {
         drawn.count++;
         if (drawn.ids.length < MAX_RECORDED_IDS) drawn.ids.push(segment.id);
       }
@@ -93,7 +93,14 @@ function box(scale: Scale, lane: Lane, s: Segment) {
   return { x, y: lane.y + s.row * ROW + 2, w: Math.max(1, (s.end - s.start) * scale.pxPerSecond - 1), h: ROW - 4 };
 }
 
-function drawBlock({ ctx, scale, colors }: Frame, lane: Lane, s: Segment, fill: string, thumb: HTMLImageElement | null): boolean {
+function drawBlock(
+  { ctx, scale, colors }: Frame,
+  lane: Lane,
+  s: Segment,
+  fill: string,
+  thumb: HTMLImageElement | null,
+  selected: boolean,
+): boolean {
   const { x, y, w, h } = box(scale, lane, s);
   if (x + w < GUTTER) return false;
   ctx.fillStyle = fill;
@@ -105,7 +112,8 @@ function drawBlock({ ctx, scale, colors }: Frame, lane: Lane, s: Segment, fill: 
   }
   // the part on screen: a block whose start is scrolled off keeps its picture and label in view
   const left = Math.max(x, GUTTER);
-  let textX = Math.max(left, x + transitionHalf(scale, s)) + 4; // clear of the transition mark
+  // clear of the transition mark, and of the selection's rings
+  let textX = Math.max(left, x + transitionHalf(scale, s)) + (selected ? 7 : 4);
   const shown = x + w - left;
   if (thumb && shown > 40) {
     const th = h - 2;

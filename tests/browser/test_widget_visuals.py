@@ -224,8 +224,12 @@ def test_the_player_has_the_videos_shape_before_it_plays(shown):
     assert before[2] and before[3] == 0
     assert abs(before[0] / before[1] - aspect) < 0.02, before
     shown.page.wait_for_function("v => v.readyState >= 1", arg=video.element_handle())
-    after = video.evaluate("v => { const b = v.getBoundingClientRect(); return [b.width, b.height]; }")
-    assert after == before[:2]  # no jump when the video loads
+    size = "v => { const b = v.getBoundingClientRect(); return [b.width, b.height]; }"
+    assert video.evaluate(size) == before[:2]  # no jump when the video loads
+    video.evaluate("v => { v.muted = true; return v.play(); }")
+    shown.page.wait_for_function("v => v.currentTime > 0.2", arg=video.element_handle())
+    assert video.evaluate(size) == before[:2]  # nor when it plays
+    video.evaluate("v => v.pause()")
     unknown = shown.cell(2).locator(".nemo-player video").evaluate("v => v.getBoundingClientRect().toJSON()")
     assert abs(unknown["width"] / unknown["height"] - 16 / 9) < 0.02
 
