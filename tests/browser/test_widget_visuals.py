@@ -189,6 +189,7 @@ def _assert_width_follows(shown: Shown, what: str) -> int:
         assert sizes["css"] == sizes["container"] == sizes["drawn"], (what, sizes)
         assert sizes["pixels"] == round(sizes["container"] * sizes["ratio"]), (what, sizes)
         widths.append(sizes["container"])
+    print(f"\n{shown.front_end} {what}: canvas = container = {widths} px at ratio {sizes['ratio']}")
     return max(widths)
 
 
@@ -205,6 +206,7 @@ def _assert_theme_font(shown: Shown) -> None:
         size, family = re.match(r"(?:\S+ )*?([\d.]+)px (.+)", font).groups()
         assert float(size) >= 12, font
         assert _families(family) == _families(theme_family), (font, theme_family)
+    print(f"\n{shown.front_end}: canvas font {font!r}")  # the figures, with pytest -s
 
 
 def _layered(shown: Shown):
@@ -223,6 +225,7 @@ def test_the_player_has_the_videos_shape_before_it_plays(shown):
     before = video.evaluate("v => { const b = v.getBoundingClientRect(); return [b.width, b.height, v.paused, v.currentTime]; }")
     assert before[2] and before[3] == 0
     assert abs(before[0] / before[1] - aspect) < 0.02, before
+    print(f"\n{shown.front_end}: player box {before[0]:.0f}x{before[1]:.0f} before play, aspect {aspect:.4f}")
     shown.page.wait_for_function("v => v.readyState >= 1", arg=video.element_handle())
     size = "v => { const b = v.getBoundingClientRect(); return [b.width, b.height]; }"
     assert video.evaluate(size) == before[:2]  # no jump when the video loads
@@ -392,6 +395,7 @@ def test_dark_theme_no_slabs_and_readable_analysis_labels(shown):
     output.scroll_into_view_if_needed()
     labels = output.evaluate(CONTRAST_SCRIPT)
     assert labels, "no analysis picture"
+    print(f"\n{shown.front_end} dark: analysis label contrast >= {min(_contrast(fg, bg) for _, fg, bg in labels):.1f}:1")
     poor = [(text, fg, bg, round(_contrast(fg, bg), 2)) for text, fg, bg in labels if _contrast(fg, bg) < MIN_CONTRAST]
     assert not poor, json.dumps(poor)
     _assert_theme_font(shown)
