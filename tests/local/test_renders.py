@@ -189,12 +189,16 @@ def test_a_database_from_before_the_stream_facts_opens_and_its_media_read(tmp_pa
     store.close()
     with sqlite3.connect(tmp_path / "nemo.sqlite3") as db:
         db.execute("ALTER TABLE media DROP COLUMN stream")  # the media table as it was
+        db.execute("ALTER TABLE renders DROP COLUMN permanent")  # the renders table before permanent failures
     reopened = Store(tmp_path)
     try:
         media = reopened.media("med_old")
         assert media["d"] == probe(clip)["d"] and not any(key in media for key in STREAM_FACTS)
         reopened.add_media("med_new", "usr_old", "1000000000000000000", clip.name, clip, {**probe(clip), "type": "video"})
         assert reopened.media("med_new")["vcodec"] == probe(clip)["vcodec"]
+        reopened.create_render("render_old", "usr_old", "1000000000000000000", "draft")
+        reopened.update_render("render_old", status="failed", error="x.mp4 cannot be decoded", permanent=1)
+        assert reopened.render("render_old")["permanent"] == 1
     finally:
         reopened.close()
 
