@@ -66,9 +66,6 @@ def saved(request, lab, page, lab_backend, make_clip, copy_into, artifacts):
             "name => JSON.stringify(window.jupyterapp.shell.currentWidget.context.model.toJSON()).includes(name)",
             arg=f"dropped_{ui}.wav (")
         shoot(page, artifacts, f"live-{ui}-light")
-        exported = page.locator(".jp-Notebook .jp-Cell").nth(3).locator(".jp-OutputArea")
-        exported.scroll_into_view_if_needed()
-        exported.screenshot(path=str(artifacts / "saved-notebooks" / f"timeline-player-{ui}.png"))  # README's
         set_theme(page, "dark")
         shoot(page, artifacts, f"live-{ui}-dark")
         set_theme(page, "light")
@@ -165,6 +162,14 @@ def test_the_saved_quickstart_is_small_with_the_widget_state_off_and_on(lab, pag
     sizes = {}
     try:
         opened.run_all(timeout=400)
+        exported = page.locator(".jp-Cell", has_text="video = %nemo export").locator(".jp-OutputArea")
+        exported.scroll_into_view_if_needed()
+        page.evaluate("() => document.querySelectorAll('.nemo-player video').forEach(v => { v.currentTime = 1.5; })")
+        page.wait_for_function("() => [...document.querySelectorAll('.nemo-player video')]"
+                               ".every(v => v.readyState >= 3 && !v.seeking && v.networkState !== 2)", timeout=30_000)
+        page.evaluate("() => document.querySelectorAll('.nemo-player video').forEach(v => { v.controls = false; })")
+        exported.screenshot(path=str(artifacts / "saved-notebooks" / "quickstart-export.png"))  # the README's
+        page.evaluate("() => document.querySelectorAll('.nemo-player video').forEach(v => { v.controls = true; })")
         sizes["widget state off"] = len(opened.save().read_bytes())
         page.evaluate(f"() => window.jupyterapp.commands.execute('{SAVE_STATE}')")
         page.wait_for_function(f"() => window.jupyterapp.commands.isToggled('{SAVE_STATE}')")
