@@ -149,3 +149,36 @@ def test_the_timeline_picture_is_redrawn_once_an_edit_is_over(draft_json, monkey
     widget.busy = True
     widget.busy = False
     assert len(updates) == 1, "an edit that changed nothing redraws nothing"
+
+
+def _luminance(hex_colour: str) -> float:
+    channels = [int(hex_colour[i:i + 2], 16) / 255 for i in (1, 3, 5)]
+    return sum(k * (c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4)
+               for k, c in zip((0.2126, 0.7152, 0.0722), channels))
+
+
+def contrast(one: str, two: str) -> float:
+    light, dark = sorted((_luminance(one), _luminance(two)), reverse=True)
+    return (light + 0.05) / (dark + 0.05)
+
+
+def test_the_analysis_picture_names_clips_by_file_and_reads_in_any_theme():
+    from nemo_jupyter.findings import FindingsPlot, findings_dataframe, media_names
+
+    analyses = {"med_1": {"findings": [{"kind": "scene", "start_s": 0, "end_s": 1}, {"kind": "black", "start_s": 1, "end_s": 1.5}]}}
+    names = media_names([{"id": "med_1", "name": "beach.mp4"}, {"id": "med_2"}])
+    found = findings_dataframe(analyses, names)
+    assert list(found[["clip", "media"]].iloc[0]) == ["beach.mp4", "med_1"]  # the id stays, as a column
+    assert findings_dataframe(analyses)["clip"].tolist() == ["med_1", "med_1"]  # no name known: the id
+    svg = FindingsPlot(found)._repr_svg_()
+    assert ">beach.mp4 · scene</text>" in svg and "med_1" not in svg
+    ink = re.search(r'<svg [^>]*fill="(#[0-9a-f]{6})"', svg).group(1)
+    ground = re.search(r'<svg [^>]*style="background: (#[0-9a-f]{6})"', svg).group(1)
+    assert contrast(ink, ground) >= 4.5  # its own ground: the dark theme's background never shows through
+
+
+def test_the_timeline_picture_reads_in_any_theme():
+    svg = static_forms.timeline_svg([{"name": "Video", "type": "video", "segments": [[0, 1, "a", "s"]]}])
+    assert contrast(static_forms.INK, static_forms.CARD) >= 4.5 and contrast(static_forms.RULE, static_forms.CARD) >= 4.5
+    assert all(contrast("#ffffff", colour) >= 4.5 for colour in [*static_forms.LANE_COLOURS.values(), static_forms.OTHER_LANE])
+    assert f'fill="{static_forms.CARD}"' in svg
