@@ -29,6 +29,9 @@ def test_the_wheel_carries_the_widget_bundles(tmp_path):
         assert f"nemo_jupyter/static/{widget}.css" in names
         assert f"nemo_jupyter/widgets/{widget}.py" in names
     assert not any(name.startswith(("js/", "tests/")) for name in names)
+    # the server extension that saves notebooks with the widgets' static forms is enabled on install
+    assert any(name.endswith(".data/data/etc/jupyter/jupyter_server_config.d/nemo_jupyter.json") for name in names)
+    assert "nemo_jupyter/server_ext.py" in names
     for widget in WIDGETS:  # everything bundled: no import from a CDN or any other module
         bundle = zipfile.ZipFile(wheel).read(f"nemo_jupyter/static/{widget}.js").decode()
         assert not REMOTE_IMPORT.search(bundle), widget
