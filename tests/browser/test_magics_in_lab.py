@@ -66,6 +66,11 @@ def test_dragging_in_the_magic_timeline_edits_through_the_background_loop(magic_
         # the output is redrawn (its saved picture follows the order): a new view draws the new order
         "first => document.querySelector('.nemo-timeline')?.dataset.drawnIds?.startsWith(first)", arg=order[1])
     page.wait_for_function("() => document.querySelector('.nemo-timeline .nemo-status')?.textContent.includes('order')")
+    # no view in the cell keeps the old order: the DataFrame under the timeline is redrawn too
+    page.wait_for_function("() => document.querySelectorAll('.jp-Notebook .jp-Cell')[2]"
+                           ".querySelector('table tbody tr')?.textContent.includes('m1.mp4')")
+    assert magic_nb.kernel.value("_3.dataframe['name'].tolist()") == ["m1.mp4", "m2.mp4"]
+    assert magic_nb.kernel.value("_3.widget.selected == _3.selected")  # t = %nemo timeline reaches the widget
 
 
 def test_the_magic_uploader_sends_several_dropped_files(magic_nb, page, lab_backend):
