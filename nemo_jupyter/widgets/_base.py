@@ -62,7 +62,10 @@ class NemoWidget(anywidget.AnyWidget):
         return type(self).__name__
 
     def __repr__(self) -> str:
-        return self.static_text()
+        try:
+            return self.static_text()
+        except AttributeError:  # asked while the widget is still being made
+            return type(self).__name__
 
     def _repr_mimebundle_(self, **kwargs: Any) -> tuple[dict, dict]:
         found = super()._repr_mimebundle_(**kwargs)
