@@ -56,6 +56,19 @@ def _ticks(end: float) -> list[float]:
     return [i * step for i in range(int(end / step) + 1)]
 
 
+def _blocks(segments: list, left: float, scale: float) -> list[tuple[float, float, str]]:
+    """(x, width, label) of each block to draw, in time order: segments closer than a pixel to the
+    block before become part of it (unlabelled), so 10 000 segments stay a small picture."""
+    blocks: list[list] = []
+    for start, duration, label, *_ in sorted(segments, key=lambda s: s[0]):
+        x, w = left + start * scale, max(2.0, duration * scale)
+        if blocks and x < blocks[-1][0] + blocks[-1][1] + 1 and (w < 8 or blocks[-1][1] < 8):
+            blocks[-1][1], blocks[-1][2] = max(blocks[-1][1], x + w - blocks[-1][0]), ""
+        else:
+            blocks.append([x, w, label])
+    return [(x, w, label) for x, w, label in blocks]
+
+
 def timeline_svg(tracks: list[dict], width: int = 720) -> str:
     """The lanes of a timeline (TimelineWidget's `tracks`) as an SVG: names, segments and labels."""
     gutter, ruler, lane, gap = 96, 20, 26, 4
@@ -75,8 +88,7 @@ def timeline_svg(tracks: list[dict], width: int = 720) -> str:
         colour = LANE_COLOURS.get(str(track.get("type")), OTHER_LANE)
         parts.append(f'<text x="6" y="{y + lane / 2 + 4}" fill="{INK}" font-weight="bold">'
                      f'{escape(_fit(str(track.get("name", "")), gutter - 10, 7.2))}</text>')
-        for start, duration, label, *_ in track.get("segments", []):
-            x, w = gutter + start * scale, max(2.0, duration * scale)
+        for x, w, label in _blocks(track.get("segments", []), gutter, scale):
             parts.append(f'<rect x="{x:.1f}" y="{y}" width="{w:.1f}" height="{lane}" rx="3" fill="{colour}" '
                          'stroke="#ffffff" stroke-width="1"/>')
             text = _fit(str(label), w - 8)
@@ -90,9 +102,13 @@ def timeline_text(tracks: list[dict]) -> str:
     """One stable line: `Timeline: 2 tracks, 3 segments, 0-4 s` (then each lane's labels)."""
     segments = [s for track in tracks for s in track.get("segments", [])]
     end = max((s[0] + s[1] for s in segments), default=0.0)
-    lanes = "; ".join(f"{track.get('name', '')}: " + ", ".join(str(s[2]) for s in track.get("segments", []))
+    lanes = "; ".join(f"{track.get('name', '')}: " + _listed([str(s[2]) for s in track.get("segments", [])])
                       for track in tracks)
     return f"Timeline: {len(tracks)} track(s), {len(segments)} segment(s), 0-{end:g} s" + (f" ({lanes})" if lanes else "")
+
+
+def _listed(labels: list[str], most: int = 12) -> str:
+    return ", ".join(labels[:most]) + (f" and {len(labels) - most} more" if len(labels) > most else "")
 
 
 def timeline_html(tracks: list[dict]) -> str:

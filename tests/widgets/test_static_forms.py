@@ -182,3 +182,11 @@ def test_the_timeline_picture_reads_in_any_theme():
     assert contrast(static_forms.INK, static_forms.CARD) >= 4.5 and contrast(static_forms.RULE, static_forms.CARD) >= 4.5
     assert all(contrast("#ffffff", colour) >= 4.5 for colour in [*static_forms.LANE_COLOURS.values(), static_forms.OTHER_LANE])
     assert f'fill="{static_forms.CARD}"' in svg
+
+
+def test_ten_thousand_segments_stay_a_small_picture():
+    tracks = [{"name": "Video", "type": "video", "segments": [[i * 0.1, 0.1, f"seg {i}", f"s{i}"] for i in range(10_000)]}]
+    assert len(static_forms.timeline_html(tracks)) < 5_000  # blocks closer than a pixel are one block
+    assert static_forms.timeline_text(tracks).endswith("seg 11 and 9988 more)")
+    roomy = [{"name": "Video", "type": "video", "segments": [[0, 1, "a", "s1"], [1, 1, "b", "s2"]]}]
+    assert static_forms.timeline_svg(roomy).count('fill="#2f5f9e"') == 2  # wide blocks side by side stay two
