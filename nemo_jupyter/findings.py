@@ -201,6 +201,13 @@ class FindingsPlot:
         said = ", ".join(f"{counts[kind]} {kind}" for kind in PLOT_KINDS if kind in counts) or "no findings"
         return f"<clip analysis: {said} in {self.findings['media'].nunique()} clip(s)>"
 
+    def _repr_html_(self) -> str:
+        """The SVG as an `<img>`: it shows in a reopened notebook that Jupyter does not trust too
+        (an untrusted notebook's SVG output is not drawn; an image is)."""
+        from .static_forms import svg_img
+
+        return svg_img(self._repr_svg_(), repr(self))
+
     def _repr_svg_(self) -> str:
         found = self.findings
         names = dict(zip(found["media"], found["clip"] if "clip" in found else found["media"]))

@@ -190,3 +190,10 @@ def test_ten_thousand_segments_stay_a_small_picture():
     assert static_forms.timeline_text(tracks).endswith("seg 11 and 9988 more)")
     roomy = [{"name": "Video", "type": "video", "segments": [[0, 1, "a", "s1"], [1, 1, "b", "s2"]]}]
     assert static_forms.timeline_svg(roomy).count('fill="#2f5f9e"') == 2  # wide blocks side by side stay two
+
+
+def test_the_analysis_picture_also_comes_as_an_image_for_untrusted_notebooks():
+    from nemo_jupyter.findings import FindingsPlot, findings_dataframe
+
+    plot = FindingsPlot(findings_dataframe({"m": {"findings": [{"kind": "scene", "start_s": 0, "end_s": 1}]}}))
+    assert picture(plot._repr_html_()) == plot._repr_svg_() and 'alt="&lt;clip analysis: 1 scene' in plot._repr_html_()
