@@ -189,3 +189,12 @@ def test_a_layered_draft_the_agent_built_renders(make_clip, tmp_path):
     assert rendered["d"] == pytest.approx(state["draft"]["d"], abs=40) and rendered["has_audio"]
     r, g, b = frame_at(out, 0.1).getpixel((289, 31))
     assert r > 200 and g > 200 and b < 80  # the yellow logo in the top right corner
+
+
+def test_removing_transitions_leaves_plain_cuts():
+    state = make_state(4000, 4000, 4000)
+    run(state, "add crossfades between all scenes")
+    assert run(state, "no crossfade between scene 1 and 2").text == "Done: a plain cut between scene 1 and 2."
+    assert [bool(s["m"].get("transition")) for s in ops.scenes(state["draft"])] == [False, False, True]
+    assert run(state, "remove the transitions").text == "Done: no transitions are left."
+    assert not any(s["m"].get("transition") for s in ops.scenes(state["draft"]))

@@ -88,7 +88,8 @@ def _(command: c.Transition, edit: Edit) -> Say:
     if command.kind is None:
         for cut in cuts:
             edit.draft = layer_ops.set_transition(edit.draft, cut + 1, None)
-        return Say(f"Done: plain cuts between {where}.", f"完成：{zh_where}现在是直接切换。")
+        said = "no transitions are left" if command.every else f"a plain cut between {where}"
+        return Say(f"Done: {said}.", f"完成：{zh_where}现在是直接切换。")
     ms = DEFAULT_TRANSITION_MS if command.ms is None else command.ms
     if not 0 < ms <= layer_ops.MAX_TRANSITION_MS:
         raise EditError(f"A transition can be up to {seconds(layer_ops.MAX_TRANSITION_MS)} long.",
