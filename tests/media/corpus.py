@@ -68,10 +68,10 @@ def encode(
     run(args, what=f"corpus {path.name}")
 
 
-def rotated(path: Path, turn: str, display_rotation: int) -> None:
-    """A phone clip: pixels stored sideways (`turn` = transpose=1|2), a display matrix to stand them up."""
+def rotated(path: Path, turn: str, display_rotation: int, display: tuple[int, int] = (180, 320)) -> None:
+    """A phone clip: pixels stored sideways or upside down (`turn`), a display matrix to stand them up."""
     stored = path.with_name(f"stored-{path.name}")
-    encode(stored, (180, 320), vf=turn)
+    encode(stored, display, vf=turn)
     run(["-y", "-display_rotation:v:0", str(display_rotation), "-i", str(stored), "-c", "copy", str(path)])
     stored.unlink()
 
@@ -119,6 +119,7 @@ CASES = [
     Case("yuv444", "yuv444.mp4", make=lambda p: encode(p, video=X264 + ("-pix_fmt", "yuv444p"))),
     Case("rot90", "rot90.mp4", display=(180, 320), make=lambda p: rotated(p, "transpose=2", -90)),
     Case("rot270", "rot270.mp4", display=(180, 320), make=lambda p: rotated(p, "transpose=1", 90)),
+    Case("rot180", "rot180.mp4", make=lambda p: rotated(p, "hflip,vflip", 180, (320, 180))),
     Case("anamorphic", "anamorphic.mp4", make=lambda p: encode(p, vf="scale=240:180,setsar=4/3")),
     Case("mono22k", "mono22k.mp4", make=lambda p: encode(p, rate=22050, af="aformat=channel_layouts=mono")),
     Case("surround51", "surround51.mp4", make=lambda p: encode(p, af="aformat=channel_layouts=5.1")),

@@ -116,6 +116,7 @@ COPY_CASES = {
     "mono 22 kHz": (["mono22k"], CANVAS, "encode"),
     "rotated phone clip on a landscape canvas": (["rot90"], CANVAS, "encode"),
     "rotated phone clip on a portrait canvas": (["rot270"], {"width": 180, "height": 320, "fps": 30}, "encode"),
+    "upside-down phone clip": (["rot180"], CANVAS, "encode"),
     "anamorphic": (["anamorphic"], CANVAS, "encode"),
     "a part-frame length": (["part_frame", "base"], CANVAS, "encode"),
 }
