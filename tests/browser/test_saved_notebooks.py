@@ -1,5 +1,6 @@
 """Results that last: a notebook run in JupyterLab 4 or Notebook 7, saved, its kernel shut down,
-then reopened (a new kernel that knows none of the widgets) shows every result it produced — the
+then reopened (a new kernel that knows none of the widgets; in the same UI and in the other one)
+shows every result it produced — the
 reply, the timeline picture, the export's <video> with its poster, the upload list, the progress
 bars — in the light and the dark theme, never "model not found" or a repr.
 
@@ -89,10 +90,13 @@ def test_the_saved_file_holds_the_static_forms_and_no_widget(saved):
     assert html.count("value='100'") >= 2, "the render and download bars end full"
 
 
+@pytest.mark.parametrize("reopen_in", ["same", "other"])
 @pytest.mark.parametrize("theme", THEMES)
-def test_reopened_every_result_is_there(saved, lab, page, theme, artifacts):
-    """Reopened with a new kernel: the static forms show, in the UI that saved it, in both themes."""
-    ui, name, _ = saved
+def test_reopened_every_result_is_there(saved, lab, page, theme, reopen_in, artifacts):
+    """Reopened with a new kernel: the static forms show, in the UI that saved it and in the other
+    one (saved in JupyterLab, opened in Notebook 7 and the reverse), in both themes."""
+    saved_in, name, _ = saved
+    ui = saved_in if reopen_in == "same" else next(other for other in UIS if other != saved_in)
     page.goto(notebook_url(lab, name, ui))
     page.wait_for_function("() => window.jupyterapp && window.jupyterapp.shell.currentWidget")
     set_theme(page, theme)
@@ -110,11 +114,11 @@ def test_reopened_every_result_is_there(saved, lab, page, theme, artifacts):
         assert "/files/" in video.evaluate("v => v.currentSrc")  # served next to the notebook
         text = page.evaluate("() => document.querySelector('.jp-Notebook').textContent")
         assert not BROKEN.search(text), BROKEN.search(text)
-        assert f"dropped_{ui}.wav" in text and "Uploaded here:" in text
+        assert f"dropped_{saved_in}.wav" in text and "Uploaded here:" in text
         assert "100%" in text and "move" in text.lower()
         assert page.locator(".nemo-timeline, .nemo-player, .nemo-upload, .nemo-stream").count() == 0
         page.locator(".jp-OutputArea-output video").first.scroll_into_view_if_needed()
-        shoot(page, artifacts, f"reopened-{ui}-{theme}")
+        shoot(page, artifacts, f"reopened-{ui}-{theme}" if reopen_in == "same" else f"reopened-{saved_in}-in-{ui}-{theme}")
     finally:
         set_theme(page, "light")  # the theme is a saved setting: leave it as the other tests expect
 
