@@ -378,6 +378,13 @@ class _Rules:
             except NemoError:
                 self.journal.update(render_id, status=NOT_STARTED)
                 raise
+            except (KeyboardInterrupt, asyncio.CancelledError):  # the server may have started it already
+                try:
+                    yield Call("render_cancel", (render_id,))
+                except NemoError:
+                    pass  # it never started: nothing to cancel
+                self.journal.update(render_id, status=protocol.RENDER_CANCELLED)
+                raise
             if job.id and job.id != render_id:  # a server that names renders itself
                 self.journal.record(job.id, session_id=self.session_id, api_url=self.client.api_url,
                                     draft=draft.raw, path=target, quality=quality)

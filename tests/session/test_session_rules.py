@@ -7,6 +7,7 @@ import asyncio
 import pandas as pd
 import pytest
 
+from nemo_jupyter import protocol
 from nemo_jupyter.client import AsyncNemoClient
 from nemo_jupyter.client.errors import NemoError
 from nemo_jupyter.session import (AsyncSession, EditNotConfirmed, EditResult, NothingToExport, Session,
@@ -185,6 +186,34 @@ def test_cancelling_an_export_cancels_the_render_on_the_server(scripted_backend,
 
     before = cancels()
     asyncio.run(scenario())
+    assert cancels() - before == 1
+
+
+def test_cancelling_an_export_while_its_render_request_is_answered_still_cancels_it(scripted_backend, fast,
+                                                                                    make_clip, tmp_path):
+    """Ctrl-C while the server has not yet answered the render request: the render (named by the client)
+    is cancelled by its id, since the server may already have started it."""
+    def cancels() -> int:
+        return sum(n for key, n in scripted_backend.stats.requests.items() if key.endswith("/cancel"))
+
+    async def scenario():
+        async with AsyncNemoClient(api_url=scripted_backend.url, retry_wait=0.05) as client:
+            session = AsyncSession(client, **fast)
+            await session.upload(make_clip(1.0))
+            scripted_backend.faults.set(stall_s=1.0, stall_paths=[protocol.PATH_RENDER])
+            posted = _render_posts(scripted_backend)
+            task = asyncio.ensure_future(session.export(tmp_path, quality="draft"))
+            while _render_posts(scripted_backend) == posted:
+                await asyncio.sleep(0.02)
+            task.cancel()
+            with pytest.raises(asyncio.CancelledError):
+                await task
+
+    before = cancels()
+    try:
+        asyncio.run(scenario())
+    finally:
+        scripted_backend.faults.set(stall_s=0.0, stall_paths=None)
     assert cancels() - before == 1
 
 
