@@ -127,12 +127,9 @@ class Render:
 
     def source(self) -> str:
         """Where a notebook's <video> finds the file: the local file if under the cwd, else the URL."""
-        if self.path is not None and self.path.exists():
-            try:
-                return self.path.resolve().relative_to(Path.cwd().resolve()).as_posix()
-            except ValueError:
-                pass
-        return self.url or (self.path.as_posix() if self.path else "")
+        from .static_forms import notebook_relative
+
+        return notebook_relative(self.path) or self.url or (self.path.as_posix() if self.path else "")
 
     def _repr_html_(self) -> str:
         label = html.escape(str(self.path or self.url or self.id))

@@ -125,17 +125,21 @@ def video_html(src: str, poster: str = "", note: str = "") -> str:
             f'style="max-width: 100%; width: 640px"></video>{line}')
 
 
-def lasting_source(path: Path | None, url: str = "") -> str:
-    """Where a reopened notebook finds a video: its path relative to the notebook's folder (the
-    kernel's cwd), else a URL that outlives this machine's backend; "" when there is neither."""
+def notebook_relative(path: Path | None) -> str:
+    """A file's path relative to the notebook's folder (the kernel's cwd), "" when it is elsewhere."""
     if path is not None and Path(path).is_file():
         try:
             return Path(path).resolve().relative_to(Path.cwd().resolve()).as_posix()
         except ValueError:
             pass
-    if url and not url.startswith(("http://127.", "http://localhost", "http://[::1]", "blob:")):
-        return url
     return ""
+
+
+def lasting_source(path: Path | None, url: str = "") -> str:
+    """Where a reopened notebook finds a video: its path relative to the notebook's folder, else a
+    URL that outlives this machine's backend; "" when there is neither."""
+    lasting_url = url if url and not url.startswith(("http://127.", "http://localhost", "http://[::1]", "blob:")) else ""
+    return notebook_relative(path) or lasting_url
 
 
 POSTER_WIDTH = 480
