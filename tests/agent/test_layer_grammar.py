@@ -198,3 +198,27 @@ def test_removing_transitions_leaves_plain_cuts():
     assert [bool(s["m"].get("transition")) for s in ops.scenes(state["draft"])] == [False, False, True]
     assert run(state, "remove the transitions").text == "Done: no transitions are left."
     assert not any(s["m"].get("transition") for s in ops.scenes(state["draft"]))
+
+
+def test_over_http_the_agent_layers_a_draft_and_the_export_shows_it(client, make_clip, tmp_path):
+    """Upload, instruct and export through the real local backend (real agent, real renderer)."""
+    from nemo_jupyter import Session
+    from nemo_jupyter.local.media.probe import probe
+    from nemo_jupyter.local.media.samples import make_image
+    from nemo_jupyter.local.media.thumbs import frame_at
+
+    session = Session(client)
+    logo = make_image(tmp_path / "logo.png", (64, 64), color="yellow")
+    session.upload(make_clip(seconds=1.0, color="red"), make_clip(seconds=1.0, color="blue"), logo)
+    said = session.edit("add logo.png in the top right corner at 15% size").text
+    assert said == ("Done: added logo.png in the top right corner at 15% of the width, over the whole video. "
+                    "It was also scene 3 on the timeline; it is now only the logo, and the video is 2s long.")
+    said = session.edit("crossfade 0.4s between scene 1 and 2").text
+    assert "shortened scene 1 by 0.2s at its end, scene 2 by 0.2s at its start" in said
+    out = session.export(tmp_path / "layered.mp4", quality="draft").path
+    info = probe(out)
+    assert (info["width"], info["height"]) == (640, 360) and info["d"] == pytest.approx(1600, abs=40)
+    r, g, b = frame_at(out, 0.3).getpixel((578, 62))  # the logo: 96 px wide, 14 px from the corner
+    assert r > 200 and g > 200 and b < 80
+    r, g, b = frame_at(out, 0.8).getpixel((320, 250))  # the middle of the crossfade: red and blue at once
+    assert 70 < r < 190 and 70 < b < 190, (r, g, b)

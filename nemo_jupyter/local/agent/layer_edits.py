@@ -29,10 +29,20 @@ def _(command: c.AddOverlay, edit: Edit) -> Say:
         raise EditError(f'There is no uploaded image or clip called "{command.name}"; the uploads are: {names}.',
                         f"没有名为“{command.name}”的图片或视频；已上传的有：{names}。")
     size = command.size or layer_ops.DEFAULT_LOGO_SIZE
-    edit.draft = layer_ops.add_overlay(edit.draft, media, command.position, size)
     name, (where, zh_where) = media.get("name", media["id"]), WHERE[command.position]
-    return Say(f"Done: added {name} in the {where} at {size:.0%} of the width, over the whole video.",
-               f"完成：在{zh_where}添加了{name}，宽度为画面的{size:.0%}，覆盖整个视频。")
+    said = [Say(f"Done: added {name} in the {where} at {size:.0%} of the width, over the whole video.",
+                f"完成：在{zh_where}添加了{name}，宽度为画面的{size:.0%}，覆盖整个视频。")]
+    # an uploaded still is placed as a scene too: as a logo it leaves the timeline (unless it is all there is)
+    placed = [n for n, s in enumerate(ops.scenes(edit.draft), 1) if s.get("src") == media["id"]]
+    if media.get("type") == "image" and placed and len(placed) < len(ops.scenes(edit.draft)):
+        for number in reversed(placed):
+            edit.draft = ops.remove(edit.draft, number)
+        numbers = ", ".join(map(str, placed))
+        said.append(Say(f"It was also scene {numbers} on the timeline; it is now only the logo, and the video is "
+                        f"{seconds(edit.draft['d'])} long.",
+                        f"它原来也是时间线上的第{numbers}段，现在只作为标志显示，视频长{seconds(edit.draft['d'])}。"))
+    edit.draft = layer_ops.add_overlay(edit.draft, media, command.position, size)
+    return join(said)
 
 
 @apply_command.register
