@@ -7,7 +7,9 @@ name). The dispatcher is registered once per widget, in `__init__`, never per vi
 What lasts: each widget's mime bundle carries `static_bundle()` (Markdown or HTML) and a stable
 `static_text()` next to its widget-view, marked for the save hook (`nemo_jupyter.static_forms`).
 Every display of a widget shares one display id, so `refresh_static()` brings the saved form of
-every copy up to date once its result has changed (a new order, a finished upload).
+every copy up to date once its result has changed (a new order, a finished upload). In a kernel
+with no widget frontend (`frontend.headless()`: nbconvert --execute, nbclient, papermill) the
+bundle is the static form alone.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from typing import Any, Callable, ClassVar
 import anywidget
 
 from .. import static_forms
+from . import frontend
 
 STATIC = Path(__file__).resolve().parent.parent / "static"
 
@@ -68,9 +71,21 @@ class NemoWidget(anywidget.AnyWidget):
             return type(self).__name__
 
     def _repr_mimebundle_(self, **kwargs: Any) -> tuple[dict, dict]:
+        static = {**self.static_bundle(), "text/plain": self.static_text()}
+        if frontend.headless():  # nbconvert --execute, nbclient, papermill: the static form alone
+            return static, dict(static_forms.MARKED)
         found = super()._repr_mimebundle_(**kwargs)
         data, metadata = found if isinstance(found, tuple) else (found or {}, {})
-        return {**data, **self.static_bundle(), "text/plain": self.static_text()}, {**metadata, **static_forms.MARKED}
+        return {**data, **static}, {**metadata, **static_forms.MARKED}
+
+    def get_state(self, key: Any = None, drop_defaults: bool = False) -> dict:
+        """The model's state; in a kernel with no widget frontend, without the bundle's code (~35 KB a
+        model that nbclient would store in the notebook for nothing: no output shows the model)."""
+        state = super().get_state(key, drop_defaults)
+        if frontend.headless():
+            for name in frontend.CODE_TRAITS:
+                state.pop(name, None)
+        return state
 
     def _ipython_display_(self) -> None:
         from IPython.display import display
@@ -78,6 +93,8 @@ class NemoWidget(anywidget.AnyWidget):
         data, metadata = self._repr_mimebundle_()
         display(data, raw=True, metadata=metadata, display_id=self._display_id)
         self._shown = True
+        if static_forms.WIDGET_VIEW not in data:
+            frontend.shown_static_only(self)
 
     def refresh_static(self) -> None:
         """Re-send the displayed outputs with the current static form (the live view is redrawn)."""

@@ -108,12 +108,15 @@ def nbconvert_html(path: Path, *preprocessors: str) -> str:
 
 
 def test_nbconvert_of_a_notebook_run_by_nbclient_shows_the_static_results_not_reprs(quickstart):
-    """Straight from nbclient, widget-view and widget state and all (no server hook ran): with our
-    preprocessor nbconvert shows the static forms; without it, never a repr."""
+    """Straight from nbclient (no server hook ran): a kernel with no widget frontend shows only the
+    static forms (widgets/frontend.py), so nbconvert shows them, with or without our preprocessor."""
     notebook, _, folder = quickstart
     raw = folder / "raw.ipynb"
     nbformat.write(notebook, raw)
-    assert WIDGET_VIEW in raw.read_text(encoding="utf-8")
+    assert WIDGET_VIEW not in raw.read_text(encoding="utf-8")
+    html = nbconvert_html(raw)
+    assert "data:image/svg+xml;base64," in html and "What changed" in html
+    assert re.search(r'<video[^>]*src="quickstart.mp4"', html)
     assert not re.search(r"object at 0x|TimelineWidget\(|PlayerWidget\(", nbconvert_html(raw))
     html = nbconvert_html(raw, "nemo_jupyter.static_forms.nbconvert_preprocessor")
     assert "data:image/svg+xml;base64," in html and "What changed" in html

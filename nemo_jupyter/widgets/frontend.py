@@ -1,0 +1,97 @@
+"""Is there a widget frontend to draw a live widget? A notebook run headless (`jupyter nbconvert
+--execute`, nbclient, papermill) has none, and there a widget's output is only its static form.
+
+Why it matters: nbclient stores every widget's state in `metadata.widgets`, and nbconvert then
+draws an output's widget-view (a script needing a CDN) instead of its static form. A widget's
+output without a widget-view shows its static form everywhere.
+
+Why it is safe: a widget-view is left out only inside a kernel that shows no sign of a UI:
+- no widget manager has opened the `jupyter.widget.control` comm (JupyterLab 4, Notebook 7,
+  Voila and every `@jupyter-widgets/jupyterlab-manager` based page open it when they connect);
+- the kernel was not started for a document by a Jupyter server (it sets `JPY_SESSION_NAME` for
+  the kernels of JupyterLab, Notebook 7 and JupyterHub from their first cell, before any comm;
+  VS Code sets it too), nor by VS Code (`VSCODE_PID`, `__vsc_ipynb_file__`), Voila
+  (`SERVER_SOFTWARE=voila/…`) or Colab.
+There a model's state also leaves out the bundle's code (`CODE_TRAITS`, ~35 KB a model, which
+nbclient would store in `metadata.widgets`). Outside a kernel (plain Python, tests) nothing is
+decided: the bundle keeps its widget-view. Should a widget manager open the control comm later
+(after answering its request for every model's state, code included), each widget shown without
+its widget-view gets its code and is shown again with it (`refresh_static`, by its display id).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import weakref
+from typing import Any
+
+CONTROL_TARGET = "jupyter.widget.control"
+UI_ENV = ("JPY_SESSION_NAME", "VSCODE_PID")  # set for the kernels of a Jupyter server / of VS Code
+CODE_TRAITS = ("_esm", "_css")  # the bundle's code: a headless kernel's models leave it out
+
+_waiting: "weakref.WeakSet[Any]" = weakref.WeakSet()  # widgets shown with their static form only
+
+
+def _kernel_shell() -> Any:
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return None
+    shell = get_ipython()
+    return shell if getattr(shell, "kernel", None) is not None else None
+
+
+def _ui_host(shell: Any) -> bool:
+    """The kernel was started by (or runs inside) something that shows widgets."""
+    return (any(os.environ.get(name) for name in UI_ENV)
+            or os.environ.get("SERVER_SOFTWARE", "").startswith("voila")
+            or "google.colab" in sys.modules
+            or "__vsc_ipynb_file__" in getattr(shell, "user_ns", {}))
+
+
+def headless() -> bool:
+    """True only inside a kernel with no widget frontend and no sign of a UI (see the module)."""
+    from ipywidgets import Widget
+
+    if Widget._control_comm is not None:
+        return False
+    shell = _kernel_shell()
+    return shell is not None and not _ui_host(shell)
+
+
+def shown_static_only(widget: Any) -> None:
+    """`widget` was displayed without its widget-view: show it live once a widget manager connects."""
+    _waiting.add(widget)
+    _watch_control_comm()
+
+
+_watching = False
+
+
+def _watch_control_comm() -> None:
+    """Stand between ipywidgets and the control comm's opening (once), to upgrade waiting widgets."""
+    global _watching
+    if _watching:
+        return
+    from comm import get_comm_manager
+    from ipywidgets import Widget
+
+    manager = get_comm_manager()
+    if manager is None:
+        return
+
+    def opened(comm: Any, msg: dict) -> None:
+        Widget.handle_control_comm_opened(comm, msg)
+
+        def answered(request: dict) -> None:
+            Widget._handle_control_comm_msg(request)  # the manager gets every model's state first
+            for widget in list(_waiting):
+                _waiting.discard(widget)
+                widget.send_state(list(CODE_TRAITS))  # the code its model was made without
+                widget.refresh_static()  # now with its widget-view
+
+        comm.on_msg(answered)
+
+    manager.register_target(CONTROL_TARGET, opened)
+    _watching = True
