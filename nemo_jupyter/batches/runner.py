@@ -19,7 +19,7 @@ from typing import Any, Callable
 
 import pandas as pd
 
-from ..client.errors import OutOfCredits
+from ..client.errors import OutOfCredits, StreamError
 from ..session import AsyncSession, Settings
 from .journal import Journal
 from .rows import CANCELLED, FAILED, NOT_RUN, OK, BatchRow, describe, iter_records, read_row
@@ -131,7 +131,7 @@ class BatchRun:
             raise
         except Exception as error:  # noqa: BLE001 - one failed row must not stop the others
             cause = error.__cause__ if isinstance(error, _StepFailed) else error
-            if isinstance(cause, OutOfCredits):
+            if _out_of_credits(cause):
                 self._stop("out of credits", str(cause))
             result = BatchResult(row.clip, _instruction_value(row), FAILED, "\n".join(replies) or None, changes,
                                  error=_reason(error), session_id=session.session_id)
@@ -153,6 +153,14 @@ class BatchRun:
         if self.stopped is None:
             self.stopped = reason
             self.report("notice", 0, f"{message} No new rows are started; the rows in flight finish.")
+
+
+def _out_of_credits(error: BaseException | None) -> bool:
+    """2001 before the turn, or an agent that ran out mid-turn (its error frame says so: two rows in
+    flight both passed the check before either was charged)."""
+    if isinstance(error, OutOfCredits):
+        return True
+    return isinstance(error, StreamError) and not error.dropped and "out of credits" in str(error).lower()
 
 
 class _StepFailed(Exception):
