@@ -166,10 +166,11 @@ def test_failed_render_is_retried_once_with_a_new_id(scripted_backend, scripted_
         session.export(tmp_path, quality="draft")
 
 
-def test_cancelling_an_export_cancels_the_render_on_the_server(scripted_backend, fast, make_clip, tmp_path):
-    def cancels() -> int:
-        return sum(n for key, n in scripted_backend.stats.requests.items() if key.endswith("/cancel"))
+def _cancels(backend) -> int:
+    return sum(n for key, n in backend.stats.requests.items() if key.endswith("/cancel"))
 
+
+def test_cancelling_an_export_cancels_the_render_on_the_server(scripted_backend, fast, make_clip, tmp_path):
     async def scenario():
         async with AsyncNemoClient(api_url=scripted_backend.url, retry_wait=0.05) as client:
             session = AsyncSession(client, **fast)
@@ -184,18 +185,15 @@ def test_cancelling_an_export_cancels_the_render_on_the_server(scripted_backend,
             with pytest.raises(asyncio.CancelledError):
                 await task
 
-    before = cancels()
+    before = _cancels(scripted_backend)
     asyncio.run(scenario())
-    assert cancels() - before == 1
+    assert _cancels(scripted_backend) - before == 1
 
 
 def test_cancelling_an_export_while_its_render_request_is_answered_still_cancels_it(scripted_backend, fast,
                                                                                     make_clip, tmp_path):
     """Ctrl-C while the server has not yet answered the render request: the render (named by the client)
     is cancelled by its id, since the server may already have started it."""
-    def cancels() -> int:
-        return sum(n for key, n in scripted_backend.stats.requests.items() if key.endswith("/cancel"))
-
     async def scenario():
         async with AsyncNemoClient(api_url=scripted_backend.url, retry_wait=0.05) as client:
             session = AsyncSession(client, **fast)
@@ -209,12 +207,12 @@ def test_cancelling_an_export_while_its_render_request_is_answered_still_cancels
             with pytest.raises(asyncio.CancelledError):
                 await task
 
-    before = cancels()
+    before = _cancels(scripted_backend)
     try:
         asyncio.run(scenario())
     finally:
         scripted_backend.faults.set(stall_s=0.0, stall_paths=None)
-    assert cancels() - before == 1
+    assert _cancels(scripted_backend) - before == 1
 
 
 def test_analysis_and_scenes_are_dataframes(scripted_client, fast, make_clip):
