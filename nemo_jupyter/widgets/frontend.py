@@ -5,13 +5,17 @@ Why it matters: nbclient stores every widget's state in `metadata.widgets`, and 
 draws an output's widget-view (a script needing a CDN) instead of its static form. A widget's
 output without a widget-view shows its static form everywhere.
 
-Why it is safe: a widget-view is left out only inside a kernel that shows no sign of a UI:
-- no widget manager has opened the `jupyter.widget.control` comm (JupyterLab 4, Notebook 7,
-  Voila and every `@jupyter-widgets/jupyterlab-manager` based page open it when they connect);
-- the kernel was not started for a document by a Jupyter server (it sets `JPY_SESSION_NAME` for
-  the kernels of JupyterLab, Notebook 7 and JupyterHub from their first cell, before any comm;
-  VS Code sets it too), nor by VS Code (`VSCODE_PID`, `__vsc_ipynb_file__`), Voila
-  (`SERVER_SOFTWARE=voila/…`) or Colab.
+Why it is safe: a widget-view is left out only inside a kernel that has shown no sign of a UI,
+ever (once one is seen, it holds for the kernel's life):
+- it was not started for a document by a Jupyter server (`JPY_SESSION_NAME`: the kernels of
+  JupyterLab, Notebook 7, JupyterHub, and VS Code's), nor by VS Code (`VSCODE_PID`,
+  `__vsc_ipynb_file__`), Voila (`SERVER_SOFTWARE=voila/…`) or Colab;
+- the request being run was not sent by a notebook UI (JupyterLab 4 and Notebook 7 send each
+  cell with `cellId`, `deletedCells` and `recordTiming` in its metadata; nbclient sends none) nor
+  is it a comm message (only a frontend sends those);
+- no widget manager has opened the `jupyter.widget.control` comm. Not enough on its own: a
+  manager opens it when it connects to the kernel, so in a fresh or restarted kernel, before
+  ipywidgets is imported, it finds no such target and never asks again (seen in JupyterLab 4).
 There a model's state also leaves out the bundle's code (`CODE_TRAITS`, ~35 KB a model, which
 nbclient would store in `metadata.widgets`). Outside a kernel (plain Python, tests) nothing is
 decided: the bundle keeps its widget-view. Should a widget manager open the control comm later
@@ -42,22 +46,35 @@ def _kernel_shell() -> Any:
     return shell if getattr(shell, "kernel", None) is not None else None
 
 
-def _ui_host(shell: Any) -> bool:
-    """The kernel was started by (or runs inside) something that shows widgets."""
-    return (any(os.environ.get(name) for name in UI_ENV)
-            or os.environ.get("SERVER_SOFTWARE", "").startswith("voila")
-            or "google.colab" in sys.modules
-            or "__vsc_ipynb_file__" in getattr(shell, "user_ns", {}))
+UI_REQUEST_KEYS = ("cellId", "deletedCells", "recordTiming")  # a notebook UI's execute_request metadata
+_ui_seen = False
+
+
+def _ui_signs(shell: Any) -> bool:
+    """The kernel was started by something that shows widgets, or the request it runs came from one."""
+    if (any(os.environ.get(name) for name in UI_ENV) or os.environ.get("SERVER_SOFTWARE", "").startswith("voila")
+            or "google.colab" in sys.modules or "__vsc_ipynb_file__" in getattr(shell, "user_ns", {})):
+        return True
+    try:
+        parent = shell.kernel.get_parent("shell") or {}
+    except (AttributeError, TypeError):
+        return False
+    kind = str((parent.get("header") or {}).get("msg_type", ""))
+    return kind.startswith("comm_") or any(key in (parent.get("metadata") or {}) for key in UI_REQUEST_KEYS)
 
 
 def headless() -> bool:
-    """True only inside a kernel with no widget frontend and no sign of a UI (see the module)."""
+    """True only inside a kernel that has shown no sign of a widget frontend (see the module)."""
+    global _ui_seen
     from ipywidgets import Widget
 
-    if Widget._control_comm is not None:
+    if _ui_seen or Widget._control_comm is not None:
         return False
     shell = _kernel_shell()
-    return shell is not None and not _ui_host(shell)
+    if shell is None:
+        return False
+    _ui_seen = _ui_signs(shell)
+    return not _ui_seen
 
 
 def shown_static_only(widget: Any) -> None:
