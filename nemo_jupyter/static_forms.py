@@ -263,9 +263,10 @@ def freeze_notebook(notebook: dict) -> bool:
 
 
 def nbconvert_preprocessor(notebook: Any, resources: Any) -> tuple[Any, Any]:
-    """`freeze_notebook` as an nbconvert preprocessor, for notebooks run outside a Jupyter server
-    (nbclient and papermill store every widget's state, so nbconvert would draw the live widgets,
-    which need a CDN): `jupyter nbconvert --to html
+    """`freeze_notebook` as an nbconvert preprocessor, for a notebook whose outputs kept their
+    widget-views outside a Jupyter server (run in a kernel with signs of a UI, or by an older
+    version; a headless kernel shows the static forms alone, `widgets/frontend.py`), since nbconvert
+    would draw the live widgets, which need a CDN: `jupyter nbconvert --to html
     --Exporter.preprocessors='["nemo_jupyter.static_forms.nbconvert_preprocessor"]' run.ipynb`."""
     freeze_notebook(notebook)
     return notebook, resources
