@@ -16,6 +16,8 @@ ever (once one is seen, it holds for the kernel's life):
 - no widget manager has opened the `jupyter.widget.control` comm. Not enough on its own: a
   manager opens it when it connects to the kernel, so in a fresh or restarted kernel, before
   ipywidgets is imported, it finds no such target and never asks again (seen in JupyterLab 4).
+Headless needs positive evidence: a cell (`execute_request`) run with none of those signs. A
+thread of no request (a background loop) follows the cells; before any cell has decided, it is live.
 There a model's state also leaves out the bundle's code (`CODE_TRAITS`, ~35 KB a model, which
 nbclient would store in `metadata.widgets`). Outside a kernel (plain Python, tests) nothing is
 decided: the bundle keeps its widget-view. Should a widget manager open the control comm later
@@ -47,25 +49,31 @@ def _kernel_shell() -> Any:
 
 
 UI_REQUEST_KEYS = ("cellId", "deletedCells", "recordTiming")  # a notebook UI's execute_request metadata
-_ui_seen = False
+_ui_seen = False  # a sign of a UI was seen: live widgets for the kernel's life
+_headless_run = False  # a cell was run with no sign of a UI (what a thread with no request follows)
 
 
-def _ui_signs(shell: Any) -> bool:
+def _request(shell: Any) -> dict:
+    """The request the kernel is running in this thread ({} in a thread of no request)."""
+    try:
+        return shell.kernel.get_parent("shell") or {}
+    except (AttributeError, TypeError):
+        return {}
+
+
+def _ui_signs(shell: Any, request: dict) -> bool:
     """The kernel was started by something that shows widgets, or the request it runs came from one."""
     if (any(os.environ.get(name) for name in UI_ENV) or os.environ.get("SERVER_SOFTWARE", "").startswith("voila")
             or "google.colab" in sys.modules or "__vsc_ipynb_file__" in getattr(shell, "user_ns", {})):
         return True
-    try:
-        parent = shell.kernel.get_parent("shell") or {}
-    except (AttributeError, TypeError):
-        return False
-    kind = str((parent.get("header") or {}).get("msg_type", ""))
-    return kind.startswith("comm_") or any(key in (parent.get("metadata") or {}) for key in UI_REQUEST_KEYS)
+    kind = str((request.get("header") or {}).get("msg_type", ""))
+    return kind.startswith("comm_") or any(key in (request.get("metadata") or {}) for key in UI_REQUEST_KEYS)
 
 
 def headless() -> bool:
-    """True only inside a kernel that has shown no sign of a widget frontend (see the module)."""
-    global _ui_seen
+    """True only inside a kernel that has shown no sign of a widget frontend (see the module): while
+    it runs a cell sent without a UI's metadata, or, in a thread of no request, once it has."""
+    global _ui_seen, _headless_run
     from ipywidgets import Widget
 
     if _ui_seen or Widget._control_comm is not None:
@@ -73,8 +81,13 @@ def headless() -> bool:
     shell = _kernel_shell()
     if shell is None:
         return False
-    _ui_seen = _ui_signs(shell)
-    return not _ui_seen
+    request = _request(shell)
+    if _ui_signs(shell, request):
+        _ui_seen = True
+        return False
+    if (request.get("header") or {}).get("msg_type") == "execute_request":
+        _headless_run = True
+    return _headless_run
 
 
 def shown_static_only(widget: Any) -> None:
