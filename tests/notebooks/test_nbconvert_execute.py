@@ -172,3 +172,31 @@ def test_a_widget_manager_connecting_late_makes_a_static_output_live(tmp_path):
 def _no_ui_in_this_process(monkeypatch):
     for name in UI_ENV:
         monkeypatch.delenv(name, raising=False)
+
+
+def shown_by(client, code: str, metadata: dict | None = None) -> dict:
+    """The display_data of running `code` as a cell sent with `metadata` (as a notebook UI sends it)."""
+    content = {"code": code, "silent": False, "store_history": True, "user_expressions": {},
+               "allow_stdin": False, "stop_on_error": True}
+    msg = client.session.msg("execute_request", content, metadata=metadata or {})
+    client.shell_channel.send(msg)
+    seen = iopub_until(client, lambda m: m["msg_type"] == "status" and m["parent_header"].get("msg_id") == msg["header"]["msg_id"]
+                       and m["content"]["execution_state"] == "idle")
+    (shown,) = [m for m in seen if m["msg_type"] == "display_data"]
+    return shown["content"]["data"]
+
+
+def test_a_cell_sent_by_a_notebook_ui_keeps_the_live_widget_for_the_kernels_life(tmp_path):
+    """No JPY_SESSION_NAME (a server that does not set it): the cell's metadata, as JupyterLab 4 and
+    Notebook 7 send it, is enough, and the kernel stays live after it, even for a bare request."""
+    from jupyter_client.manager import start_new_kernel
+
+    manager, client = start_new_kernel(kernel_name="python3", env=headless_env(), cwd=str(tmp_path))
+    code = "from nemo_jupyter.widgets import PlayerWidget\nPlayerWidget('https://cdn.example/v.mp4')"
+    try:
+        lab_cell = {"deletedCells": [], "recordTiming": False, "cellId": uuid.uuid4().hex}
+        assert WIDGET_VIEW in shown_by(client, code, lab_cell)
+        assert WIDGET_VIEW in shown_by(client, code), "once a UI was seen, it stays"
+    finally:
+        client.stop_channels()
+        manager.shutdown_kernel(now=True)
