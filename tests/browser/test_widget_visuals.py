@@ -352,7 +352,7 @@ async (output) => {
   for (const source of sources) {
     const doc = new DOMParser().parseFromString(source, 'image/svg+xml');
     const rects = [...doc.querySelectorAll('rect')];
-    const own = (doc.documentElement.getAttribute('style') || '').match(/background(?:-color)?:\s*([^;]+)/)?.[1];
+    const own = (doc.documentElement.getAttribute('style') || '').match(/background(?:-color)?:\\s*([^;]+)/)?.[1];
     const base = own ? rgb(own) : page;
     for (const text of doc.querySelectorAll('text')) {
       let fill = null;
