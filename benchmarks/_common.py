@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import resource
 import subprocess
 import sys
@@ -27,6 +28,16 @@ SERVER = textwrap.dedent(
     backend.serve_forever()
     """
 )
+
+
+def options(doc: str, argv: list[str] | None, **defaults: object) -> argparse.Namespace:
+    """A benchmark's command line: `--name` for each keyword, typed by its default; a default given as
+    `(value, "help")` also says what it is."""
+    parser = argparse.ArgumentParser(description=doc.splitlines()[0])
+    for name, default in defaults.items():
+        value, say = default if isinstance(default, tuple) else (default, None)
+        parser.add_argument(f"--{name.replace('_', '-')}", type=type(value), default=value, help=say)
+    return parser.parse_args(argv)
 
 
 def cpu_seconds() -> float:

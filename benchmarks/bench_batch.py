@@ -17,7 +17,6 @@
 
 from __future__ import annotations
 
-import argparse
 import os
 import signal
 import subprocess
@@ -30,7 +29,7 @@ from types import SimpleNamespace
 
 import httpx
 import psutil
-from _common import ChildServer
+from _common import ChildServer, options
 from bench_load import PeakRss
 
 from nemo_jupyter import config
@@ -147,12 +146,7 @@ def journal_lines(path: Path) -> int:
 
 
 def main(argv: list[str] | None = None) -> dict:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--wall", type=float, default=5.0, help="seconds each cloud-like render takes")
-    parser.add_argument("--rows", type=int, default=20)
-    parser.add_argument("--scale", type=int, default=1000)
-    parser.add_argument("--resume", type=int, default=40)
-    args = parser.parse_args(argv)
+    args = options(__doc__, argv, wall=(5.0, "seconds each cloud-like render takes"), rows=20, scale=1000, resume=40)
     from nemo_jupyter.local.media.samples import make_clip
 
     with tempfile.TemporaryDirectory() as scratch:

@@ -19,7 +19,6 @@ Times are the best of R runs (warm) and the two sides alternate in the same run.
 
 from __future__ import annotations
 
-import argparse
 import functools
 import os
 import resource
@@ -30,7 +29,7 @@ import time
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-from _common import best_times
+from _common import best_times, options
 
 from nemo_jupyter.local.media.frames import draft_frame, draft_frames, sheet_times
 from nemo_jupyter.local.media.preview import preview_draft
@@ -102,10 +101,7 @@ def cpu_of(work) -> float:
 
 
 def main(argv: list[str] | None = None) -> dict:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seconds", type=float, default=5.0, help="length of each main clip")
-    parser.add_argument("--repeat", type=int, default=3)
-    args = parser.parse_args(argv)
+    args = options(__doc__, argv, seconds=(5.0, "length of each main clip"), repeat=3)
     s = args.seconds
     with tempfile.TemporaryDirectory(prefix="bench-frames-") as tmp:
         folder = Path(tmp)

@@ -13,7 +13,6 @@ The tests in tests/load run the same workload and assert on it; this script prin
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import os
 import statistics
@@ -22,7 +21,7 @@ import threading
 import time
 from pathlib import Path
 
-from _common import ChildServer
+from _common import ChildServer, options
 
 from nemo_jupyter import config
 from nemo_jupyter.client import AsyncNemoClient
@@ -142,11 +141,7 @@ def make_clips(folder: Path, count: int) -> list[Path]:
 
 
 def main(argv: list[str] | None = None) -> dict:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sessions", type=int, default=50)
-    parser.add_argument("--clips", type=int, default=20)
-    parser.add_argument("--concurrency", type=int, default=4)
-    args = parser.parse_args(argv)
+    args = options(__doc__, argv, sessions=50, clips=20, concurrency=4)
     with tempfile.TemporaryDirectory() as scratch:
         folder = Path(scratch)
         os.environ.setdefault("NEMO_CONFIG_DIR", str(folder / "config"))

@@ -19,11 +19,10 @@ crossfades, two muted picture-in-picture overlays (bottom left at 30 %, top left
 
 from __future__ import annotations
 
-import argparse
 import tempfile
 from pathlib import Path
 
-from _common import best_times
+from _common import best_times, options
 
 from nemo_jupyter.local.media.ffmpeg import run
 from nemo_jupyter.local.media.fonts import font_path
@@ -135,10 +134,7 @@ def entry(path: Path) -> dict:
 
 
 def main(argv: list[str] | None = None) -> dict:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seconds", type=float, default=5.0, help="length of each reference clip")
-    parser.add_argument("--repeat", type=int, default=3)
-    args = parser.parse_args(argv)
+    args = options(__doc__, argv, seconds=(5.0, "length of each reference clip"), repeat=3)
     s = args.seconds
     with tempfile.TemporaryDirectory(prefix="bench-render-") as tmp:
         folder = Path(tmp)
