@@ -79,7 +79,7 @@ class PlayerWidget(NemoWidget):
         if self._path is not None and self._own_poster:
             self._poster_file, self.aspect = static_forms.poster_frame(self._path)
             self.poster = static_forms.data_uri(self._poster_file) if self._poster_file else ""
-        if path is not None and path.is_file():
+        if self._path is not None:
             size = path.stat().st_size
             if size <= self.max_bytes:
                 self._file = path
