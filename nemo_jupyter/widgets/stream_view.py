@@ -13,7 +13,7 @@ from typing import Any, Callable
 
 import traitlets as t
 
-from ..views import Pace, Transcript, change_lines, final_markdown
+from ..views import Pace, Transcript, change_lines, final_markdown, retold
 from ._base import NemoWidget, bundle, stylesheet
 
 
@@ -68,9 +68,7 @@ class StreamView(NemoWidget):
         self._transcript.close()
         self._sync()
         text = str(getattr(result, "text", "") or "")
-        rewritten = getattr(result, "silent", False) or getattr(result, "recovered", False) \
-            or text != getattr(result, "raw_text", text)
-        if text and (rewritten or not self.text):
+        if text and (retold(result) or not self.text):
             self.text = text
         self.changes = change_lines(result)
         self.summary = str(getattr(result, "summary", "") or "")
