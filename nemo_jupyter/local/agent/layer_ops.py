@@ -15,7 +15,7 @@ import math
 
 from ...protocol import TRACK_VIDEO
 from ..media.transitions import DEFAULT_TRANSITION_MS, handles
-from .ops import _meta, _pure, _video, main_video_track, music_segments, new_id, scene_index, scenes
+from .ops import _meta, _pure, _video, extend_to_end, main_video_track, music_segments, new_id, scene_index, scenes
 from .speech import EditError
 
 OVERLAY_TRACK_NAME = "Overlay"
@@ -136,11 +136,8 @@ def set_music(draft: dict, key: str, on: bool = True) -> None:
 @_pure
 def extend_overlays(draft: dict, old_total_ms: int, source_ms: dict[str, int]) -> None:
     """Overlays that lasted to the old end of the video last to its new end (a clip, as far as it goes)."""
-    grown = int(draft.get("d") or 0) - int(old_total_ms)
-    for track in overlay_tracks(draft) if grown > 0 else []:
-        for segment in track.get("sg") or []:
-            if int(segment.get("st", 0)) + int(segment["d"]) != old_total_ms:
-                continue
-            length = source_ms.get(segment.get("src"))
-            left = math.inf if length is None else length - int(segment.get("in", 0)) - int(segment["d"])
-            segment["d"] = int(segment["d"]) + int(max(0, min(grown, left)))
+    def room(segment: dict) -> float:
+        length = source_ms.get(segment.get("src"))
+        return math.inf if length is None else length - int(segment.get("in", 0)) - int(segment["d"])
+
+    extend_to_end(draft, old_total_ms, [s for t in overlay_tracks(draft) for s in t.get("sg") or []], room)

@@ -37,6 +37,7 @@ track's end, text, audio and overlay segments are clipped to it, and existing id
 from __future__ import annotations
 
 import copy
+import math
 import uuid
 from functools import wraps
 
@@ -417,12 +418,22 @@ def add_music(draft: dict, media: dict, volume: float = DEFAULT_MUSIC_VOLUME) ->
 def extend_music(draft: dict, old_total_ms: int, source_ms: dict[str, int]) -> None:
     """Music that played to the old end of the video plays on to its new end, as far as its file goes
     (looping music: all the way)."""
+    def room(segment: dict) -> float:
+        if _meta(segment).get("loop"):
+            return math.inf
+        return int(source_ms.get(segment.get("src"), 0)) - int(segment.get("in", 0)) - int(segment["d"])
+
+    extend_to_end(draft, old_total_ms, music_segments(draft), room)
+
+
+def extend_to_end(draft: dict, old_total_ms: int, segments: list[dict], room) -> None:
+    """Of `segments` (of `draft`, in place), those that ended at the old end of the video grow toward
+    its new end, each by at most `room(segment)` ms (what is left of its source)."""
     grown = int(draft.get("d") or 0) - int(old_total_ms)
-    for segment in music_segments(draft) if grown > 0 else []:
-        left = int(source_ms.get(segment.get("src"), 0)) - int(segment.get("in", 0)) - int(segment["d"])
-        left = grown if _meta(segment).get("loop") else left
+    for segment in segments if grown > 0 else []:
+        left = room(segment)
         if _end(segment) == old_total_ms and left > 0:
-            segment["d"] = int(segment["d"]) + min(grown, left)
+            segment["d"] = int(segment["d"]) + int(min(grown, left))
 
 
 @_pure
