@@ -27,7 +27,7 @@ import time
 from pathlib import Path
 from typing import Callable
 
-from nemo_jupyter.render_policy import PollTimings, Sample, estimated_finish, next_delay
+from nemo_jupyter.render_policy import PollTimings, Sample, next_poll
 
 SEED_EVERY_S, SEED_POLLS = 30.0, 10
 TODAY_FIRST_S, TODAY_GROWTH, TODAY_MAX_S = 1.0, 1.5, 30.0  # the backoff before render_policy
@@ -36,8 +36,7 @@ Policy = Callable[[list, float, dict], "float | None"]  # (samples, now, memory)
 
 
 def new_policy(samples: list, now: float, memory: dict) -> float:
-    delay = next_delay(samples, now, PollTimings(), blind_delay=memory.get("blind"))
-    memory["blind"] = delay if estimated_finish(samples) is None else None
+    delay, memory["blind"] = next_poll(samples, now, PollTimings(), blind_delay=memory.get("blind"))
     return delay
 
 

@@ -62,11 +62,18 @@ def estimated_finish(samples: Sequence[Sample]) -> float | None:
 
 def next_delay(samples: Sequence[Sample], now: float, timings: PollTimings = PollTimings(),
                retry_after: float | None = None, blind_delay: float | None = None) -> float:
-    """Seconds to sleep before the next status poll.
+    """Seconds to sleep before the next status poll (see `next_poll`)."""
+    return next_poll(samples, now, timings, retry_after, blind_delay)[0]
+
+
+def next_poll(samples: Sequence[Sample], now: float, timings: PollTimings = PollTimings(),
+              retry_after: float | None = None, blind_delay: float | None = None) -> tuple[float, float | None]:
+    """(seconds to sleep before the next status poll, the `blind_delay` for the call after it).
 
     `samples`: every answer so far (oldest first); `now`: seconds since the render was asked for;
     `retry_after`: the server's Retry-After on the last poll, a floor; `blind_delay`: the previous gap
-    while there was no progress (the backoff grows from it)."""
+    while there was no progress (the backoff grows from it); the one returned is this gap while there
+    is still no progress to go by, else None."""
     finish = estimated_finish(samples)
     if finish is None:
         delay = timings.first_s if blind_delay is None else min(blind_delay * timings.growth, timings.blind_max_s)
@@ -79,4 +86,5 @@ def next_delay(samples: Sequence[Sample], now: float, timings: PollTimings = Pol
         else:
             delay = max(left * timings.lead, timings.late_s)
         delay = min(delay, max(now, timings.first_s) * timings.stretch)
-    return max(min(delay, timings.max_s), retry_after or 0.0)
+    delay = max(min(delay, timings.max_s), retry_after or 0.0)
+    return delay, (delay if finish is None else None)

@@ -23,7 +23,7 @@ from . import protocol
 from .client.errors import BackendError, ConnectionFailed, NemoError, RateLimited, SessionNotFound, StreamError
 from .draft import Change, Draft, describe_changes
 from .render_journal import DELIVERED, NOT_STARTED, RenderJournal
-from .render_policy import PollTimings, Sample, estimated_finish, next_delay
+from .render_policy import PollTimings, Sample, next_poll
 from .gui_speak import translate_gui
 from .routing import CREDITS, EXPORT, STATUS, UPLOAD, clean_reply, route
 
@@ -413,7 +413,7 @@ class _Rules:
         return Render(id=job.id, url=job.url, path=Path(saved), session_id=self.session_id)
 
     def _poll_render_plan(self, job: Any, progress: Progress | None, started_ago: float | None = None) -> Plan:
-        """Status polls placed by `render_policy.next_delay` (around the finish the progress predicts),
+        """Status polls placed by `render_policy.next_poll` (around the finish the progress predicts),
         through up to `render_poll_retries` failed polls in a row, a `Retry-After` being a floor."""
         settings, timings = self.settings, self.settings.poll_timings()
         start = time.monotonic()
@@ -426,8 +426,7 @@ class _Rules:
                 yield Call("render_cancel", (job.id,))
                 raise RenderFailed(f"The render {job.id} did not finish in {settings.render_timeout_s:g} s, so it was "
                                    "cancelled: try again later (or allow it longer with render_timeout_s).")
-            delay = next_delay(samples, now, timings, retry_after, blind)
-            blind = delay if estimated_finish(samples) is None else None
+            delay, blind = next_poll(samples, now, timings, retry_after, blind)
             yield Sleep(delay)
             waited += delay
             try:
