@@ -15,7 +15,7 @@ import math
 
 from ...protocol import TRACK_VIDEO
 from ..media.transitions import DEFAULT_TRANSITION_MS, handles
-from .ops import _meta, _pure, _video, extend_to_end, main_video_track, music_segments, new_id, scene_index, scenes
+from .ops import _meta, _pure, _video, extend_to_end, main_video_track, music_segments, new_id, scene_index
 from .speech import EditError
 
 OVERLAY_TRACK_NAME = "Overlay"
@@ -35,8 +35,7 @@ def overlay_tracks(draft: dict) -> list[dict]:
 
 
 def _check_overlay(draft: dict, position: str, size: float) -> None:
-    if not scenes(draft):
-        raise EditError("The timeline has no scenes yet: upload a clip first.", "时间线上还没有片段：请先上传视频。")
+    scene_index(draft, 1)  # raises when the timeline has no scenes yet
     if position not in POSITIONS:
         raise EditError(f"Position must be one of {', '.join(POSITIONS)}.", f"位置必须是 {', '.join(POSITIONS)} 之一。")
     low, high = SIZE_RANGE
