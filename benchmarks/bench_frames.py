@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import functools
 import os
-import resource
 import statistics
 import tempfile
 import threading
@@ -29,7 +28,7 @@ import time
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-from _common import best_times, options
+from _common import best_times, cpu_seconds, options
 
 from nemo_jupyter.local.media.frames import draft_frame, draft_frames, sheet_times
 from nemo_jupyter.local.media.preview import preview_draft
@@ -91,13 +90,9 @@ def timed(work) -> tuple[float, object]:
 
 def cpu_of(work) -> float:
     """CPU seconds `work` takes in this process and the ffmpeg processes it runs (it waits for them)."""
-    def now() -> float:
-        own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
-        return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
-
-    before = now()
+    before = cpu_seconds()
     work()
-    return now() - before
+    return cpu_seconds() - before
 
 
 def main(argv: list[str] | None = None) -> dict:
