@@ -228,13 +228,13 @@ def _shown_models(cells: list) -> set[str]:
             for output in cell.get("outputs", []) if isinstance((output.get("data") or {}).get(WIDGET_VIEW), dict)}
 
 
-def _freeze_widget_state(metadata: dict, dropped: set[str], shown: set[str]) -> None:
+def _freeze_widget_state(metadata: dict, dropped: set[str], shown: set[str]) -> bool:
     """Drop our models (each would store its whole bundle), the links to them, and the models only
-    they used (their layouts), from the notebook's saved widget state."""
+    they used (their layouts), from the notebook's saved widget state. True if anything went."""
     saved = (metadata.get("widgets") or {}).get(WIDGET_STATE)
     models = saved.get("state") if isinstance(saved, dict) else None
     if not isinstance(models, dict):
-        return
+        return False
     ours = {mid for mid, model in models.items()
             if str(((model or {}).get("state") or {}).get("_anywidget_id", "")).startswith(OUR_WIDGETS)} | dropped
     links = {mid for mid, model in models.items()
@@ -242,12 +242,15 @@ def _freeze_widget_state(metadata: dict, dropped: set[str], shown: set[str]) -> 
     gone = ours | links
     kept_refs = _references([m for mid, m in models.items() if mid not in gone]) | shown
     only_ours = _references([models[mid] for mid in ours if mid in models]) - kept_refs  # their layouts
-    for mid in gone | only_ours:
-        models.pop(mid, None)
+    removed = (gone | only_ours) & models.keys()
+    for mid in removed:
+        del models[mid]
     if not models:
-        metadata["widgets"].pop(WIDGET_STATE, None)
+        metadata["widgets"].pop(WIDGET_STATE)
         if not metadata["widgets"]:
             metadata.pop("widgets")
+        return True
+    return bool(removed)
 
 
 def freeze_notebook(notebook: dict) -> bool:
@@ -255,11 +258,10 @@ def freeze_notebook(notebook: dict) -> bool:
     no widget-view on our outputs, none of our models in its widget state. True if anything changed."""
     if not isinstance(notebook, dict):
         return False
-    before = repr(notebook.get("metadata", {}).get("widgets"))
     dropped = _freeze_outputs(notebook.get("cells") or [])
-    if isinstance(notebook.get("metadata"), dict):
-        _freeze_widget_state(notebook["metadata"], dropped, _shown_models(notebook.get("cells") or []))
-    return bool(dropped) or before != repr(notebook.get("metadata", {}).get("widgets"))
+    frozen = isinstance(notebook.get("metadata"), dict) and _freeze_widget_state(
+        notebook["metadata"], dropped, _shown_models(notebook.get("cells") or []))
+    return bool(dropped) or frozen
 
 
 def nbconvert_preprocessor(notebook: Any, resources: Any) -> tuple[Any, Any]:
