@@ -10,9 +10,7 @@ whole reply through `translate_gui` once. Times are the best of R runs.
 
 from __future__ import annotations
 
-import argparse
-
-from _common import best_times
+from _common import best_times, options
 
 from nemo_jupyter.client.events import Text, TextChunk
 from nemo_jupyter.gui_speak import translate_gui
@@ -46,10 +44,7 @@ def raw_appends(chunks: list[str], whole: str) -> str:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sentences", type=int, default=2_000)
-    parser.add_argument("--repeat", type=int, default=5)
-    args = parser.parse_args()
+    args = options(__doc__, None, sentences=2_000, repeat=5)
     whole = reply(args.sentences)
     chunks = text_chunks(whole)
     translated, raw, once = best_times(args.repeat, lambda: through_transcript(chunks, whole),

@@ -16,7 +16,6 @@ Targets: lateness <= 2 s, <= 1 poll per 5 s of render time.
 
 from __future__ import annotations
 
-import argparse
 import math
 import os
 import random
@@ -26,6 +25,8 @@ import threading
 import time
 from pathlib import Path
 from typing import Callable
+
+from _common import options
 
 from nemo_jupyter.render_policy import PollTimings, Sample, next_poll
 
@@ -124,11 +125,8 @@ def _f(value: float | None, spec: str = ".2f") -> str:
 
 
 def main(argv: list[str] | None = None) -> dict:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sim", default="1,10,45,90,180,300", help="render durations (s) simulated for (a)")
-    parser.add_argument("--real", default="10,45,90,180",
-                        help="render durations (s) measured for (b), all at once (about the longest); '' skips (b)")
-    args = parser.parse_args(argv)
+    args = options(__doc__, argv, sim=("1,10,45,90,180,300", "render durations (s) simulated for (a)"),
+                   real=("10,45,90,180", "render durations (s) measured for (b), all at once (about the longest); '' skips (b)"))
     table = simulated([float(x) for x in args.sim.split(",")])
     print(f"(a) simulated ({RUNS} runs each; progress refreshed every {TICK_S:g} s, {RTT_S:g} s a request): "
           "lateness mean / worst (s), polls per render, polls per 5 s of render time")
