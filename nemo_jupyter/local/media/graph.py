@@ -348,8 +348,7 @@ def _afades(dur_ms: float, fade_in_ms: int, fade_out_ms: int) -> list[str]:
 def _text_position(position) -> tuple[str, str]:
     centred_x = "(w-tw)/2"
     if isinstance(position, Mapping):
-        fx = _fraction(position.get("x"), 0.5)
-        fy = _fraction(position.get("y"), 0.5)
+        fx, fy = (layers.fraction(position.get(k)) for k in ("x", "y"))
         return f"w*{fx:g}-tw/2", f"h*{fy:g}-th/2"
     where = str(position).lower()
     if where == "top":
@@ -357,10 +356,3 @@ def _text_position(position) -> tuple[str, str]:
     if where == "bottom":
         return centred_x, f"h-th-h*{_TEXT_MARGIN:g}"
     return centred_x, "(h-th)/2"
-
-
-def _fraction(value, default: float) -> float:
-    try:
-        return min(1.0, max(0.0, float(value)))
-    except (TypeError, ValueError):
-        return default

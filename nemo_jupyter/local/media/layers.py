@@ -54,7 +54,7 @@ def overlay_at(overlay: Overlay, canvas: Canvas) -> str:
     """The `overlay` filter that paints this layer at its position (centre of `{"x","y"}` fractions)."""
     position = overlay.position
     if isinstance(position, Mapping):
-        fx, fy = (_fraction(position.get(k)) for k in ("x", "y"))
+        fx, fy = (fraction(position.get(k)) for k in ("x", "y"))
         x, y = f"W*{fx:g}-w/2", f"H*{fy:g}-h/2"
     else:
         m = round(MARGIN * min(canvas.width, canvas.height))
@@ -111,7 +111,8 @@ def loop_copies(sound: Sound) -> tuple[int, int]:
     return 1 + math.ceil((sound.dur_ms - piece) / (piece - fade)), fade
 
 
-def _fraction(value, default: float = 0.5) -> float:
+def fraction(value, default: float = 0.5) -> float:
+    """A position's fraction of the canvas, within 0..1 (`default` when it is not a number)."""
     try:
         return min(1.0, max(0.0, float(value)))
     except (TypeError, ValueError):
