@@ -16,6 +16,7 @@ from collections import OrderedDict, deque
 from pathlib import Path
 from typing import Callable, TextIO
 
+from ..static_forms import notebook_relative
 from .rows import CANCELLED, NOT_RUN, OK, BatchRow
 
 RECENT_ROWS = 8
@@ -43,10 +44,7 @@ def _link(output: str | None) -> str:
     if not output:
         return ""
     path = Path(output)
-    try:
-        href = path.resolve().relative_to(Path.cwd().resolve()).as_posix()
-    except (ValueError, OSError):
-        href = path.as_posix()
+    href = notebook_relative(path) or path.as_posix()
     return f'<a href="{html.escape(href)}" target="_blank">{html.escape(path.name)}</a>'
 
 
