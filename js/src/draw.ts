@@ -106,8 +106,8 @@ function drawBlock(
   ctx.fillStyle = fill;
   ctx.fillRect(x, y, w, h);
   if (lane.rows > 1) {
-    // stacked (overlapping) blocks: an edge, so two blocks never read as one
-    ctx.strokeStyle = colors.edge;
+    // stacked (overlapping) blocks: an edge in the text colour, so two blocks never read as one
+    ctx.strokeStyle = colors.text;
     ctx.strokeRect(x + 0.5, y + 0.5, w - 1, h - 1);
   }
   // the part on screen: a block whose start is scrolled off keeps its picture and label in view

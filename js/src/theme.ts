@@ -8,8 +8,6 @@ export interface Palette {
   text: string;
   muted: string;
   border: string;
-  /** The edge between stacked (overlapping) blocks. */
-  edge: string;
   playhead: string;
   selection: string;
   marker: string;
@@ -61,7 +59,6 @@ export function palette(el: Element): Palette {
     text: cssVar(style, "--jp-ui-font-color1", dark ? "#e6e6e6" : "#1f1f1f"),
     muted: cssVar(style, "--jp-ui-font-color2", dark ? "#a0a0a0" : "#616161"),
     border: cssVar(style, "--jp-border-color2", dark ? "#3a3a3a" : "#d0d0d0"),
-    edge: cssVar(style, "--jp-ui-font-color1", dark ? "#e6e6e6" : "#1f1f1f"),
     playhead: cssVar(style, "--jp-error-color1", "#e53935"),
     selection: cssVar(style, "--jp-brand-color1", "#1976d2"),
     marker: cssVar(style, "--jp-warn-color1", "#f57c00"),
