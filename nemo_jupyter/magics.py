@@ -329,7 +329,7 @@ class NemoMagics(Magics, Configurable):
         inbox: queue.SimpleQueue = queue.SimpleQueue()
         progress = lambda stage, percent: inbox.put(("progress", stage, percent))  # noqa: E731
         out = args.out or (self.export_dir or None)
-        resume = getattr(args, "resume", None)  # "" : the newest render of this session; None: a new render
+        resume = args.resume  # "" : the newest render of this session; None: a new render
         work = (session.export(out, quality=args.quality, progress=progress) if resume is None
                 else session.attach(resume or None, args.out, progress=progress))
         try:
@@ -443,7 +443,7 @@ class NemoMagics(Magics, Configurable):
             self.shell.user_ns[args.variable] = result
         elif routing.EXPORT in result.actions:  # PROTOCOL: the agent's "Export button" → run the export
             print("The agent pointed at its Export button, so the notebook exports now.")
-            return self._cmd_export(argparse.Namespace(out=None, quality="high"))
+            return self._cmd_export(argparse.Namespace(out=None, quality="high", resume=None))
         return None
 
     def _routed(self, found: routing.Route) -> Any:
@@ -452,7 +452,7 @@ class NemoMagics(Magics, Configurable):
                 raise NemoCellError("Name the files or URLs to upload, e.g. `upload clip.mp4`.")
             return self._cmd_upload(argparse.Namespace(targets=list(found.targets)))
         if found.intent == routing.EXPORT:
-            return self._cmd_export(argparse.Namespace(out=None, quality="high"))
+            return self._cmd_export(argparse.Namespace(out=None, quality="high", resume=None))
         if found.intent == routing.CREDITS:
             return self._cmd_credits(None)
         return self._cmd_status(None)
