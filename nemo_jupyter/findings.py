@@ -36,16 +36,22 @@ _FINDING_LISTS = ("findings", "scenes", "events")
 Thumbnails = Mapping[str, Sequence[Any]] | Callable[[str, int, float, float], Any] | None
 
 
-def media_names(video_infos: Any) -> dict[str, str]:
-    """Media id → file name, from a state's `video_infos` (a list or a mapping of media)."""
+def media_field(video_infos: Any, keys: Sequence[str]) -> dict[str, str]:
+    """Media id → the first non-empty string among `keys` of each media in a state's `video_infos`
+    (a list or a mapping of media): its file name, its thumbnail…"""
     entries = video_infos.values() if isinstance(video_infos, Mapping) else video_infos
-    names = {}
+    found = {}
     for media in entries if isinstance(entries, (list, tuple, type({}.values()))) else []:
         if isinstance(media, Mapping) and media.get("id") is not None:
-            name = next((media[key] for key in _NAME_KEYS if isinstance(media.get(key), str) and media[key]), None)
-            if name:
-                names[str(media["id"])] = name
-    return names
+            value = next((media[key] for key in keys if isinstance(media.get(key), str) and media[key]), None)
+            if value:
+                found[str(media["id"])] = value
+    return found
+
+
+def media_names(video_infos: Any) -> dict[str, str]:
+    """Media id → file name, from a state's `video_infos` (a list or a mapping of media)."""
+    return media_field(video_infos, _NAME_KEYS)
 
 
 def findings_dataframe(video_analyses: Any, names: Mapping[str, str] | None = None) -> pd.DataFrame:

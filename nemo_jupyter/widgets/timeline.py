@@ -16,6 +16,7 @@ import traitlets as t
 
 from .. import static_forms
 from ..draft import Draft, segment_label, track_type_name
+from ..findings import media_field
 from ._base import NemoWidget, blocking_session, bundle, stylesheet
 
 MAIN_TRACK_TYPE = "video"  # scenes are numbered on the first video track
@@ -106,15 +107,9 @@ def thumbnails_from_state(state: Any, draft: Draft) -> dict[str, str]:
     """Segment id → image URL: the segment's own frame strip when its media offers a `strip` URL
     template (`{in_ms}`, `{d_ms}`: the source in-point and length), else the media's thumbnail/poster."""
     infos = state.get("video_infos") if isinstance(state, dict) else None
-    entries = infos.values() if isinstance(infos, dict) else infos if isinstance(infos, list) else []
-    images, strips = {}, {}
-    for media in entries:
-        if isinstance(media, dict) and media.get("id") is not None:
-            url = next((media[key] for key in _THUMBNAIL_KEYS if isinstance(media.get(key), str) and media[key]), None)
-            if url:
-                images[str(media["id"])] = url
-            if isinstance(media.get("strip"), str) and "{in_ms}" in media["strip"] and "{d_ms}" in media["strip"]:
-                strips[str(media["id"])] = media["strip"]
+    images = media_field(infos, _THUMBNAIL_KEYS)
+    strips = {media: strip for media, strip in media_field(infos, ("strip",)).items()
+              if "{in_ms}" in strip and "{d_ms}" in strip}
     if not images and not strips:
         return {}
     frame = draft.to_dataframe()
