@@ -64,11 +64,11 @@ _LABEL_PX = 14
 
 
 # --- the window: pure -------------------------------------------------------------------------
-def _placed(draft: Mapping) -> list[tuple[Mapping, list[tuple[int, int, Mapping]]]]:
-    """Each track with its segments as (start, end, segment); the main track's laid end to end, as
-    the renderer reads it."""
+def _placed(draft: Mapping) -> list[tuple[Mapping, list[tuple[int, int, Mapping]], bool]]:
+    """Each track with its segments as (start, end, segment) and whether it is the main track (the
+    first video track with segments, as the renderer reads it: its segments laid end to end)."""
     tracks = [t for t in (draft or {}).get("t") or [] if isinstance(t, Mapping)]
-    main = _main_track(tracks)
+    main = next((t for t in tracks if _track_type(t) == TRACK_VIDEO and _segments(t)), None)
     placed = []
     for track in tracks:
         cursor, spans = 0, []
@@ -78,12 +78,8 @@ def _placed(draft: Mapping) -> list[tuple[Mapping, list[tuple[int, int, Mapping]
             end = start + _ms(segment.get("d"))
             spans.append((start, end, segment))
             cursor = end
-        placed.append((track, spans))
+        placed.append((track, spans, track is main))
     return placed
-
-
-def _main_track(tracks: Sequence[Mapping]) -> Mapping | None:
-    return next((t for t in tracks if _track_type(t) == TRACK_VIDEO and _segments(t)), None)
 
 
 def _effect_spans(start: int, end: int, segment: Mapping) -> list[tuple[int, int, int]]:
@@ -108,9 +104,9 @@ def frame_window(draft: Mapping, t_ms: float, fps: float) -> tuple[int, int, int
     frame = math.floor(t_ms * fps / 1000 + 1e-6)
     first, end = frame, frame + 1
     placed = _placed(draft)
-    spans = [span for track, segments in placed if _track_type(track) != TRACK_AUDIO  # a sound's fade: no picture
+    spans = [span for track, segments, _ in placed if _track_type(track) != TRACK_AUDIO  # a sound's fade: no picture
              for s, e, seg in segments for span in _effect_spans(s, e, seg)]
-    main = next((segments for track, segments in placed if track is _main_track([t for t, _ in placed])), [])
+    main = next((segments for _, segments, is_main in placed if is_main), [])
     starts = {start for _, start, _ in _main_layout(main, fps)}
     changed = True
     while changed:
@@ -157,10 +153,10 @@ def cut_window(draft: Mapping, first: int, end: int, fps: float, media: Mapping[
     """
     shift, stop = round(first * 1000 / fps), round(end * 1000 / fps)
     tracks, main_found = [], False
-    for track, spans in _placed(draft):
+    for track, spans, is_main in _placed(draft):
         if _track_type(track) == TRACK_AUDIO:
             continue
-        if not main_found and _track_type(track) == TRACK_VIDEO and spans:
+        if is_main:
             main_found = True
             kept = _cut_main(spans, first, end, fps, media or {})
         else:
