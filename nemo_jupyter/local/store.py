@@ -44,6 +44,9 @@ CREATE TABLE IF NOT EXISTS renders (
     created REAL NOT NULL, completed REAL, permanent INTEGER);
 """
 
+# (table, column, type) added to the schema above since its first version: older databases get them
+ADDED_COLUMNS = (("media", "stream", "TEXT"), ("renders", "permanent", "INTEGER"))
+
 CLAIM_TTL_S = 7 * 86400
 
 
@@ -105,10 +108,9 @@ class Store:
     def _add_missing_columns(self) -> None:
         """A database made by an older version gets the columns added since (they start empty)."""
         with self._tx() as db:
-            if "stream" not in {row["name"] for row in db.execute("PRAGMA table_info(media)")}:
-                db.execute("ALTER TABLE media ADD COLUMN stream TEXT")
-            if "permanent" not in {row["name"] for row in db.execute("PRAGMA table_info(renders)")}:
-                db.execute("ALTER TABLE renders ADD COLUMN permanent INTEGER")
+            for table, column, kind in ADDED_COLUMNS:
+                if column not in {row["name"] for row in db.execute(f"PRAGMA table_info({table})")}:
+                    db.execute(f"ALTER TABLE {table} ADD COLUMN {column} {kind}")
 
     def _interrupted_work_fails(self) -> None:
         """Work cut short by a stop of the server is marked failed, not left running for ever."""
