@@ -18,7 +18,7 @@ import math
 from collections.abc import Mapping
 
 from .presets import Canvas
-from .sources import is_animated
+from .sources import is_animated, retime
 from .sources import seconds as _s
 from .timeline import Overlay, Sound
 from .transitions import XFADE
@@ -68,8 +68,7 @@ def overlay_at(overlay: Overlay, canvas: Canvas) -> str:
 def overlay_filters(overlay: Overlay, canvas: Canvas) -> list[str]:
     """The layer's own chain: its time from 0, scaled, alpha, exact length, fades, then delayed to its start."""
     width = max(2, round(canvas.width * overlay.size / 2) * 2)
-    speed = overlay.speed
-    filters = ["setpts=PTS-STARTPTS" if speed == 1 else f"setpts=(PTS-STARTPTS)/{speed:g}"]
+    filters = [retime(overlay.speed)]
     if is_still(overlay):
         return [*filters, _scale(width), "setsar=1", "format=yuva420p", *_opacity(overlay),
                 f"setpts=PTS+{_s(overlay.start_ms)}/TB"]
