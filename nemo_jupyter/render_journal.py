@@ -24,7 +24,7 @@ FILE_NAME = "renders.jsonl"
 DELIVERED = "delivered"  # the journal's own final status: the file was downloaded to `path`
 NOT_STARTED = "not started"  # the server refused to start it (no credits, a bad draft…)
 ENDED = (protocol.RENDER_FAILED, protocol.RENDER_CANCELLED, DELIVERED, NOT_STARTED)  # nothing left to fetch
-FIELDS = ("id", "session_id", "api_url", "draft_hash", "path", "quality", "started", "status", "error")
+FIELDS = ("id", "session_id", "api_url", "draft_hash", "path", "quality", "started", "status", "error", "renamed_to")
 
 
 def draft_hash(draft: Any) -> str:
@@ -54,14 +54,24 @@ class RenderJournal:
     def update(self, render_id: str, **values: Any) -> None:
         self._append({"id": render_id, **{k: v for k, v in values.items() if k in FIELDS}})
 
+    def rename(self, render_id: str, server_id: str) -> None:
+        """The server named the render `server_id` itself: the entry goes on under that id only (the
+        client's id is not a render the server knows, so it is never listed or offered again)."""
+        entry = next((e for e in self._merged().values() if e["id"] == render_id), {})
+        self._append({**entry, "id": server_id})
+        self.update(render_id, renamed_to=server_id)
+
     def entries(self, api_url: str | None = None) -> list[dict]:
         """Every render (for `api_url` only, if given), oldest first."""
+        found = [e for e in self._merged().values() if "started" in e and "renamed_to" not in e
+                 and (api_url is None or e.get("api_url") == api_url)]
+        return sorted(found, key=lambda e: e["started"])
+
+    def _merged(self) -> dict[str, dict]:
         merged: dict[str, dict] = {}
         for line in self._lines():
-            entry = merged.setdefault(line["id"], {})
-            entry.update({k: v for k, v in line.items() if k in FIELDS})
-        found = [e for e in merged.values() if "started" in e and (api_url is None or e.get("api_url") == api_url)]
-        return sorted(found, key=lambda e: e["started"])
+            merged.setdefault(line["id"], {}).update({k: v for k, v in line.items() if k in FIELDS})
+        return merged
 
     def find(self, render_id: str) -> dict | None:
         return next((e for e in self.entries() if e["id"] == render_id), None)

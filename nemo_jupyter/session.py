@@ -383,8 +383,7 @@ class _Rules:
                 self.journal.update(render_id, status=protocol.RENDER_CANCELLED)
                 raise
             if job.id and job.id != render_id:  # a server that names renders itself
-                self.journal.record(job.id, session_id=self.session_id, api_url=self.client.api_url,
-                                    draft=draft.raw, path=target, quality=quality)
+                self.journal.rename(render_id, job.id)
             job = yield from self._watch_render_plan(job, progress, cancel_on_interrupt=True)
             if job.ok or job.permanent:
                 break

@@ -47,6 +47,20 @@ def test_the_journal_is_private_merged_and_survives_a_torn_line(tmp_path):
     assert journal.newest("http://b", "s3")["id"] == "r5"  # its own session's: attach says how it ended
 
 
+def test_a_render_the_server_named_itself_is_journaled_under_that_name_only(tmp_path):
+    journal = RenderJournal(tmp_path / "renders.jsonl")
+    journal.record("render_ours", session_id="s1", api_url="http://api", draft={"t": []}, path=tmp_path / "a.mp4",
+                   quality="high")
+    journal.rename("render_ours", "job_server")
+    entries = journal.entries()
+    assert [e["id"] for e in entries] == ["job_server"]
+    assert entries[0]["session_id"] == "s1" and entries[0]["path"] == str(tmp_path / "a.mp4")
+    assert journal.newest("http://api")["id"] == "job_server"
+    assert journal.newest("http://api", session_id="other")["id"] == "job_server"  # still pending: offered
+    journal.update("job_server", status="delivered")
+    assert journal.newest("http://api", session_id="other") is None  # and the client's own id never is
+
+
 def test_an_export_is_journaled_and_listed_with_its_server_status(scripted_backend, scripted_client, make_clip,
                                                                   tmp_path):
     session = Session(scripted_client, render_poll_first_s=0.05, render_poll_max_s=0.2)
