@@ -20,7 +20,7 @@ from collections.abc import Mapping
 from .presets import Canvas
 from .sources import is_animated, retime
 from .sources import seconds as _s
-from .timeline import Overlay, Sound
+from .timeline import Overlay, Sound, _number
 from .transitions import XFADE
 
 MARGIN = 0.04  # of the canvas's shorter side, between a corner overlay and the edges
@@ -112,7 +112,4 @@ def loop_copies(sound: Sound) -> tuple[int, int]:
 
 def fraction(value, default: float = 0.5) -> float:
     """A position's fraction of the canvas, within 0..1 (`default` when it is not a number)."""
-    try:
-        return min(1.0, max(0.0, float(value)))
-    except (TypeError, ValueError):
-        return default
+    return _number(value, default, 0.0, 1.0)
