@@ -22,9 +22,9 @@ import nbformat
 import pytest
 
 from nemo_jupyter.static_forms import WIDGET_VIEW
+from nemo_jupyter.widgets.frontend import UI_ENV
 
 ROOT = Path(__file__).resolve().parents[2]
-UI_ENV = ("JPY_SESSION_NAME", "VSCODE_PID")
 
 CELLS = [
     "%load_ext nemo_jupyter\nfrom nemo_jupyter.local.media.samples import make_clip\n"
