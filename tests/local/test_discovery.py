@@ -16,6 +16,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from backend_api import Api
 
 from nemo_jupyter import cli, protocol
 from nemo_jupyter.local import discovery
@@ -117,20 +118,6 @@ def _execute(client, code: str, timeout: float = 120.0) -> str:
     return text
 
 
-def _bearer(url: str) -> dict:
-    answer = httpx.post(url + protocol.PATH_ANON_TOKEN, headers={protocol.HEADER_CLIENT_ID: "tester"})
-    token = answer.json()["data"]["token"]
-    return {"Authorization": f"Bearer {token}"}
-
-
-def _stats(url: str) -> dict:
-    return httpx.get(url + "/_local/stats", headers=_bearer(url)).json()["data"]
-
-
-def _set_faults(url: str, **faults) -> None:
-    httpx.post(url + "/_local/faults", json=faults, headers=_bearer(url)).raise_for_status()
-
-
 @pytest.mark.slow
 def test_a_kernel_killed_mid_render_is_resumed_by_the_next_with_one_render(tmp_path, monkeypatch, make_clip):
     from jupyter_client.manager import KernelManager
@@ -139,7 +126,7 @@ def test_a_kernel_killed_mid_render_is_resumed_by_the_next_with_one_render(tmp_p
     monkeypatch.setenv("PYTHONPATH", os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])))
     data_dir = Path(os.environ["XDG_DATA_HOME"]) / "nemo-jupyter"  # the default data dir, under tmp_path here
     clip, out = make_clip(1.0), tmp_path / "out"
-    kernel = KernelManager(kernel_name="python3")
+    kernel, api = KernelManager(kernel_name="python3"), None
     kernel.start_kernel(cwd=str(tmp_path))
     try:
         client = kernel.client()
@@ -149,10 +136,11 @@ def test_a_kernel_killed_mid_render_is_resumed_by_the_next_with_one_render(tmp_p
         assert "started in the background" in shown
         session_id = shown.rsplit("session ", 1)[1].strip().rstrip(".")
         url = discovery.status(data_dir).url
+        api = Api(url)
         _execute(client, f"%nemo upload {clip}")
-        _set_faults(url, render_wall_s=8.0)
+        api.faults(render_wall_s=8.0)
         client.execute(f"%nemo export --out {out} --quality draft")  # not waited for: the kernel dies first
-        render_id = _wait_for_a_processing_render(url)
+        render_id = _wait_for_a_processing_render(api)
         os.kill(kernel.provisioner.pid, signal.SIGKILL)  # the kernel dies mid-render (no Ctrl-C, no clean-up)
         _wait_until(lambda: not kernel.is_alive())
         kernel.restart_kernel(now=True)  # a new kernel process
@@ -164,8 +152,10 @@ def test_a_kernel_killed_mid_render_is_resumed_by_the_next_with_one_render(tmp_p
         shown = _execute(client, "%nemo export --resume")
         assert "Traceback" not in shown and render_id in shown
         assert (out / f"{render_id}.mp4").stat().st_size > 1000
-        assert _stats(url)["requests"]["POST " + protocol.PATH_RENDER] == 1
+        assert api.stats()["requests"]["POST " + protocol.PATH_RENDER] == 1
     finally:
+        if api is not None:
+            api.close()
         kernel.shutdown_kernel(now=True)
         discovery.stop(data_dir)
 
@@ -177,14 +167,14 @@ def _wait_until(condition, timeout: float = 30.0) -> None:
         time.sleep(0.05)
 
 
-def _wait_for_a_processing_render(url: str, timeout: float = 90.0) -> str:
+def _wait_for_a_processing_render(api: Api, timeout: float = 90.0) -> str:
     from nemo_jupyter.render_journal import RenderJournal
 
     journal, deadline = RenderJournal(), time.monotonic() + timeout
     while time.monotonic() < deadline:
-        entries = journal.entries(url)
+        entries = journal.entries(api.url)
         polled = entries and "GET " + protocol.PATH_RENDER_STATUS.format(render_id=entries[-1]["id"])
-        if polled and _stats(url)["requests"].get(polled):
+        if polled and api.stats()["requests"].get(polled):
             return entries[-1]["id"]  # asked for and polled at least once: it runs on the server
         time.sleep(0.1)
     raise AssertionError("the kernel's render never started")
