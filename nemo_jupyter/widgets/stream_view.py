@@ -77,6 +77,7 @@ class StreamView(NemoWidget):
         self._refresh_display()
 
     def fail(self, message: str) -> None:
+        self._transcript.close()  # a sentence still held (unfinished) is kept, as the Markdown view keeps it
         self._sync()
         self.error = str(message).splitlines()[0] if message else "Failed."
         self.status = "error"

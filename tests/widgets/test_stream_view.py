@@ -76,6 +76,14 @@ def test_a_failure_is_one_line():
     assert view._repr_mimebundle_()[0]["text/markdown"].endswith("**Out of credits: register at http://x/?bind=1**")
 
 
+def test_a_failure_keeps_the_sentence_that_was_still_arriving():
+    view = StreamView(display=False)
+    view.start()
+    view.event(TextChunk("I trimmed scene 2. Now adding the ti"))
+    view.fail("The reply stream broke off")
+    assert view.text.startswith("I trimmed scene 2.") and "Now adding the ti" in view.text
+
+
 def test_finish_updates_the_displayed_output(monkeypatch):
     published = []
     monkeypatch.setattr("IPython.display.display", lambda data, **kw: published.append(("display", data, kw)))
